@@ -1,0 +1,676 @@
+"""The full-text index over segments: Whoosh schema, finance analyzer, synonyms, queries.
+
+Whoosh stays behind this module: callers see `SegmentIndex`, `Hit`, `IndexBusy`
+and `split_highlights`, never a Whoosh object, so the engine could be replaced.
+
+The index is a cache of what SQLite holds: `doc_ids()` lets the caller check the
+two agree and `rebuild()` re-creates it from the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import fields, highlight, index, qparser, writing
+from whoosh import query as wquery
+from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter import stem as porter_stem
+
+from index.errors import StoreError
+from index.model import Segment
+
+# What unpickling an index written by code that has since moved or changed raises.
+UNREADABLE = (AttributeError, ImportError, EOFError, ValueError)
+
+# Bump when the analyzer's behaviour changes: the value is pickled into the index's
+# schema, so an index built by older code compares unequal and `needs_rebuild` says so.
+ANALYZER_VERSION = 1
+
+HIGHLIGHT_OPEN = "[["
+HIGHLIGHT_CLOSE = "]]"
+FALLBACK_CHARS = 200
+TEXT_BOOST = 1.0
+SECTION_BOOST = 0.4
+
+# Deliberately short: "net", "per", "share", "not", "no" carry meaning in releases.
+# fmt: off
+STOP_WORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+    "s", "t",
+])
+
+# Acronyms that must never be stemmed even when typed in lower case ("eps" is not "ep").
+ACRONYMS = frozenset([
+    "eps", "ebit", "ebitda", "ebitdar", "gaap", "fdic", "ffo", "affo", "noi", "arpu", "capex",
+    "opex", "cogs", "fcf", "roe", "roa", "roic", "roce", "roatce", "nim", "npl", "ytd", "ttm",
+    "yoy", "qoq", "ipo", "bps", "sec", "ceo", "cfo", "coo", "cto",
+])
+# fmt: on
+
+# One token: an ampersand word (SG&A, AT&T), a word with at least one letter
+# (1Q04, T1, Mpower's), or a figure (1,234.5 / .5 / 17.7 followed by %).
+TOKEN_RE = re.compile(
+    r"""
+    (?P<amp>(?<![\w&])[^\W\d_]{1,4}&[^\W\d_]{1,4}(?![\w&]))
+    | (?P<word>\w*[^\W\d_]\w*(?:['\u2019][^\W\d_]{1,2}\b)?)
+    | (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?P<pct>\s?%)?
+    """,
+    re.VERBOSE,
+)
+BARE_WORD_RE = re.compile(r"[^\W_][\w&.,%$'\u2019-]*")
+POSSESSIVE_RE = re.compile(r"['\u2019]s$")
+PERCENT_WORD_RE = re.compile(r"\s+(?:percent|per\s?cent)\b", re.IGNORECASE)
+
+
+class IndexBusy(StoreError):
+    """Another process holds the index's write lock for longer than the timeout."""
+
+    # A StoreError so the CLI reports it as one line with the store's exit code.
+    title = "index busy"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage; `highlights` wraps matches in `[[` `]]` (see split_highlights)."""
+
+    doc_id: str
+    seq: int
+    kind: str
+    section: str
+    company: str
+    period: str
+    char_start: int
+    char_end: int
+    line_start: int
+    line_end: int
+    display: str
+    highlights: str
+    score: float
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def normalise_number(text: str) -> str:
+    """`1,234.50` -> `1234.5`, `.5` -> `0.5`: one spelling for each printed figure."""
+    digits = text.replace(",", "")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    if digits.startswith("."):
+        digits = "0" + digits
+    return digits or "0"
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    return porter_stem(word)
+
+
+class FinanceTokenizer(Tokenizer):
+    """Splits text into words, ampersand terms and figures, tagging each token's kind."""
+
+    def __init__(self) -> None:
+        self.version = ANALYZER_VERSION
+
+    def __eq__(self, other):
+        # Whoosh's Tokenizer compares classes only; the version must count too.
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # Wildcard/prefix terms arrive whole: lower-case them, nothing more.
+            yield _fill(t, value, "raw", 0, len(value), start_pos, start_char, keeporiginal)
+            return
+        for pos, m in enumerate(TOKEN_RE.finditer(value)):
+            yield _fill(
+                t, m.group(0), _kind(m, value), m.start(), m.end(), start_pos + pos, start_char, keeporiginal
+            )
+
+
+def _kind(m: re.Match, value: str) -> str:
+    if m.group("amp") is not None:
+        return "amp"
+    if m.group("word") is not None:
+        return "word"
+    # "17.7 percent" counts as a percentage too; the word itself stays a token of its own.
+    return "pct" if m.group("pct") or PERCENT_WORD_RE.match(value, m.end("num")) else "num"
+
+
+def _fill(t: Token, text: str, kind: str, start: int, end: int, pos: int, start_char: int, keep: bool):
+    # Whoosh reuses one Token object, so every attribute we read later is set every time.
+    t.text = text
+    t.kind = kind
+    t.shout = kind == "word" and len(text) <= 4 and text.isupper()
+    t.boost = 1.0
+    t.stopped = False
+    if keep:
+        t.original = text
+    if t.positions:
+        t.pos = pos
+    if t.chars:
+        t.startchar = start_char + start
+        t.endchar = start_char + end
+    return t
+
+
+class FinanceNormalizeFilter(Filter):
+    """Lower-cases words, drops possessives and writes figures one way (`1234.5`)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.kind in ("num", "pct"):
+                t.text = normalise_number(t.text.rstrip("% ").strip())
+            else:
+                t.text = POSSESSIVE_RE.sub("", t.text.lower()).replace("'", "").replace("\u2019", "")
+            yield t
+
+
+class FinanceStemFilter(Filter):
+    """Stems ordinary words; keeps acronyms; adds same-position variants when indexing.
+
+    At index time a short all-caps word ("FEES") is indexed both as typed and
+    stemmed, and a percentage both as `17.7` and `17.7%`, so that either spelling
+    of a query finds it. At query time each token yields exactly one term so
+    phrases keep their positions.
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.kind == "pct":
+                yield from _variants(t, (t.text, t.text + "%") if t.mode == "index" else (t.text + "%",))
+            elif t.kind != "word" or t.text in ACRONYMS:
+                yield t
+            elif t.shout:
+                stemmed = _stem(t.text)
+                keep = (t.text, stemmed) if t.mode == "index" and stemmed != t.text else (t.text,)
+                yield from _variants(t, keep)
+            else:
+                t.text = _stem(t.text)
+                yield t
+
+
+def _variants(t: Token, texts: Sequence[str]) -> Iterator[Token]:
+    # Same position and characters for each variant: phrase queries and highlights stay right.
+    for text in texts:
+        t.text = text
+        yield t
+
+
+def finance_analyzer():
+    """The one analyzer used for indexing, querying and highlighting `text` and `section`."""
+    return (
+        FinanceTokenizer()
+        | FinanceNormalizeFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=True)
+        | FinanceStemFilter()
+    )
+
+
+def analyze(text: str, mode: str = "index") -> list[str]:
+    """The terms `text` becomes in the index (mode "index") or in a query (mode "query")."""
+    return [t.text for t in finance_analyzer()(text, mode=mode)]
+
+
+def build_schema() -> fields.Schema:
+    """The segment schema; `text` holds the segment's display words."""
+    analyzer = finance_analyzer()
+    # "phrase": a hyphenated query word such as "non-GAAP" must stay a phrase, not an OR.
+    text_field = dict(analyzer=analyzer, stored=True, multitoken_query="phrase")
+    return fields.Schema(
+        doc_id=fields.ID(stored=True),
+        seq=fields.STORED(),
+        kind=fields.ID(stored=True),
+        section=fields.TEXT(**text_field),
+        # Whoosh's ID cannot lower-case, so the filters match lower-cased copies.
+        company=fields.TEXT(stored=True),
+        company_key=fields.ID(),
+        period=fields.STORED(),
+        period_key=fields.ID(),
+        text=fields.TEXT(**text_field),
+        char_start=fields.STORED(),
+        char_end=fields.STORED(),
+        line_start=fields.STORED(),
+        line_end=fields.STORED(),
+    )
+
+
+# ---------------------------------------------------------------- synonyms
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    start: int
+    end: int
+    alternatives: tuple[str, ...]
+
+
+def expand_synonyms(raw: str, synonyms: Mapping[str, Sequence[str]] | None) -> str:
+    """Rewrites the query so each synonym found in it becomes `("as typed" OR "variant" ...)`."""
+    if not synonyms or not raw.strip():
+        return raw
+    groups = _synonym_groups(synonyms)
+    tokens = _query_tokens(raw)
+    found = _find_occurrences(tokens, groups)
+    for occ in reversed(found):  # right to left so earlier offsets stay valid
+        typed = _quote(raw[occ.start : occ.end])
+        alts = " OR ".join([typed, *(_quote(a) for a in occ.alternatives)])
+        raw = raw[: occ.start] + "(" + alts + ")" + raw[occ.end :]
+    return raw
+
+
+def _synonym_groups(synonyms: Mapping[str, Sequence[str]]) -> list[list[tuple[tuple[str, ...], str]]]:
+    # Each group: its members as (query terms, phrase as written), canonical first.
+    groups = []
+    for canonical, variants in synonyms.items():
+        members = []
+        for phrase in (canonical, *variants):
+            terms = tuple(analyze(phrase, "query"))
+            if terms and all(terms != m[0] for m in members):
+                members.append((terms, phrase))
+        groups.append(members)
+    return groups
+
+
+def _query_tokens(raw: str) -> list[tuple[str, int, int]]:
+    # Terms inside quotes are the user's own phrase: mark them so they are not rewritten.
+    quoted = _quoted_spans(raw)
+    out = []
+    for t in finance_analyzer()(raw, mode="query", chars=True):
+        inside = any(s <= t.startchar < e for s, e in quoted)
+        out.append(("" if inside else t.text, t.startchar, t.endchar))
+    return out
+
+
+def _quoted_spans(raw: str) -> list[tuple[int, int]]:
+    marks = [i for i, c in enumerate(raw) if c == '"']
+    if len(marks) % 2:
+        marks.append(len(raw))  # an unclosed quote runs to the end, as Whoosh reads it
+    return list(zip(marks[::2], marks[1::2], strict=True))
+
+
+def _find_occurrences(tokens, groups) -> list[_Occurrence]:
+    # Greedy, longest first, no overlaps: "total net sales" wins over "net sales".
+    found, i = [], 0
+    words = [t[0] for t in tokens]
+    while i < len(tokens):
+        best = None
+        for members in groups:
+            for terms, _ in members:
+                n = len(terms)
+                if tuple(words[i : i + n]) == terms and (best is None or n > best[0]):
+                    best = (n, members, terms)
+        if best is None:
+            i += 1
+            continue
+        n, members, terms = best
+        alts = tuple(phrase for t, phrase in members if t != terms)
+        found.append(_Occurrence(tokens[i][1], tokens[i + n - 1][2], alts))
+        i += n
+    return found
+
+
+def _quote(phrase: str) -> str:
+    # A plain single word stays bare so the parser gives it the per-field boosts.
+    if BARE_WORD_RE.fullmatch(phrase):
+        return phrase
+    return '"' + phrase.replace('"', " ").strip() + '"'
+
+
+# ---------------------------------------------------------------- highlights
+
+
+class _BracketFormatter(highlight.Formatter):
+    """Wraps each matched term in `[[` `]]`; fragments are joined with an ellipsis."""
+
+    between = " \u2026 "
+
+    def format_token(self, text, token, replace=False):
+        return HIGHLIGHT_OPEN + highlight.get_text(text, token, replace) + HIGHLIGHT_CLOSE
+
+
+def split_highlights(s: str) -> list[tuple[str, bool]]:
+    """Splits a highlight string into (text, is_match) runs for the CLI and TUI to style."""
+    runs: list[tuple[str, bool]] = []
+    pos = 0
+    while pos < len(s):
+        start = s.find(HIGHLIGHT_OPEN, pos)
+        end = s.find(HIGHLIGHT_CLOSE, start + len(HIGHLIGHT_OPEN)) if start >= 0 else -1
+        if start < 0 or end < 0:
+            runs.append((s[pos:], False))
+            break
+        if start > pos:
+            runs.append((s[pos:start], False))
+        runs.append((s[start + len(HIGHLIGHT_OPEN) : end], True))
+        pos = end + len(HIGHLIGHT_CLOSE)
+    return [r for r in runs if r[0]]
+
+
+# ---------------------------------------------------------------- the index
+
+
+class SegmentIndex:
+    """The on-disk segment index: one Whoosh document per Segment."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0):
+        """Opens the index at `path`, creating the folder and an empty index if missing."""
+        self.path = Path(path)
+        self.timeout = timeout
+        self._schema = build_schema()
+        self._ix = None
+        # A read-only place still searches (as empty); an unreadable one waits for rebuild().
+        with contextlib.suppress(OSError, *UNREADABLE):
+            self._open(create=True)
+
+    # -- opening
+
+    def _open(self, create: bool = False):
+        """The Whoosh index, or None when there is none (and `create` is false)."""
+        if self._ix is not None:
+            return self._ix
+        if index.exists_in(str(self.path)):
+            self._ix = index.open_dir(str(self.path))
+        elif create:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._ix = index.create_in(str(self.path), self._schema)
+        return self._ix
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the index on disk was built with another schema or analyzer."""
+        try:
+            ix = self._open()
+        except UNREADABLE:
+            return True
+        return ix is not None and not _same_schema(ix.schema, self._schema)
+
+    # -- writing
+
+    def _writer(self, ix=None):
+        """A writer, retrying with backoff while another process holds the lock."""
+        ix = ix or self._open(create=True)
+        deadline = time.monotonic() + self.timeout
+        delay = 0.02
+        while True:
+            try:
+                return ix.writer(procs=1, limitmb=128)
+            except index.LockError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise IndexBusy(
+                        f"search index {self.path} is being written by another process "
+                        f"(waited {self.timeout:g}s)"
+                    ) from None
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 1.0)
+
+    def replace_document(self, doc_id: str, company: str, period: str, segments: Iterable[Segment]) -> None:
+        """Atomically delete the doc's segments and add the new ones (one writer commit)."""
+        with self.bulk(merge=True) as b:
+            b.replace_document(doc_id, company, period, segments)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Removes every segment of `doc_id` (no error if there are none)."""
+        with self.bulk(merge=True) as b:
+            b.delete_document(doc_id)
+
+    @contextlib.contextmanager
+    def bulk(self, *, optimize: bool = False, merge: bool = False) -> Iterator[BulkWriter]:
+        """One writer and one commit for many documents; cancelled if the block raises."""
+        w = self._writer()
+        try:
+            yield BulkWriter(w)
+        except BaseException:
+            w.cancel()
+            raise
+        # merge=False keeps a large ingest's commit fast; optimize folds segments into one.
+        w.commit(merge=merge, optimize=optimize)
+
+    def rebuild(self, docs: Iterable[tuple[str, str, str, Iterable[Segment]]]) -> None:
+        """Wipes the index and adds every (doc_id, company, period, segments) given."""
+        if self.needs_rebuild:
+            self._recreate(docs)
+            return
+        w = self._writer()
+        try:
+            b = BulkWriter(w)
+            for doc_id, company, period, segments in docs:
+                b.add_document(doc_id, company, period, segments)
+        except BaseException:
+            w.cancel()
+            raise
+        # CLEAR drops every old segment in the same commit: readers see old or new, never half.
+        w.commit(mergetype=writing.CLEAR)
+
+    def _recreate(self, docs) -> None:
+        # The schema changed: only a fresh index will do. Hold the write lock meanwhile.
+        self.path.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(self.path))
+        lock = storage.lock(index._DEF_INDEX_NAME + "_WRITELOCK")
+        deadline = time.monotonic() + self.timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy(f"search index {self.path} is being written by another process")
+            time.sleep(0.05)
+        try:
+            self._ix = storage.create_index(self._schema)
+            w = self._ix.writer(procs=1, limitmb=128, _lk=False)
+            b = BulkWriter(w)
+            for doc_id, company, period, segments in docs:
+                b.add_document(doc_id, company, period, segments)
+            w.commit()
+        finally:
+            lock.release()
+
+    # -- reading
+
+    def _searcher(self):
+        ix = self._open()
+        return None if ix is None else ix.searcher()
+
+    def doc_ids(self) -> set[str]:
+        """The documents the index holds (to check against the SQLite store)."""
+        with _reading(self) as s:
+            if s is None:
+                return set()
+            # The lexicon keeps terms of deleted documents until a merge: check each is live.
+            terms = [t.decode("utf-8") for t in s.lexicon("doc_id")]
+            return {t for t in terms if _first_doc(s, wquery.Term("doc_id", t)) is not None}
+
+    def count(self, doc_id: str | None = None) -> int:
+        """How many segments the index holds, in all or for one document."""
+        with _reading(self) as s:
+            if s is None:
+                return 0
+            if doc_id is None:
+                return s.doc_count()
+            return sum(1 for _ in wquery.Term("doc_id", doc_id).docs(s))
+
+    def search(
+        self,
+        query: str,
+        *,
+        company: str | None = None,
+        period: str | None = None,
+        kind: str | None = None,
+        doc_id: str | None = None,
+        limit: int = 10,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[Hit]:
+        """Ranked passages for a query, optionally filtered; [] when nothing or no index."""
+        if not query.strip() or limit <= 0:
+            return []
+        q = self.parse(query, synonyms=synonyms)
+        flt = _filter_query(company=company, period=period, kind=kind, doc_id=doc_id)
+        for attempt in range(3):
+            try:
+                with _reading(self) as s:
+                    if s is None:
+                        return []
+                    results = s.search(q, limit=limit, filter=flt)
+                    _configure_highlights(results)
+                    return [_hit(h) for h in results]
+            except FileNotFoundError:
+                # A concurrent commit removed a segment file between TOC read and open.
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+        return []
+
+    def parse(self, query: str, *, synonyms: Mapping[str, Sequence[str]] | None = None):
+        """The engine query for a user's query string (exposed for debugging and tests)."""
+        text = expand_synonyms(query, synonyms)
+        any_term = self._parser(qparser.OrGroup).parse(text)
+        all_terms = self._parser(qparser.AndGroup).parse(text)
+        # Any term matches; a passage with every term also scores the AND clause, so it
+        # ranks first. (OrGroup.factory(0.9)'s coordination scores a query that meets a
+        # single term matcher as 0, which left one-word searches unranked.)
+        q = any_term if any_term == all_terms else wquery.Or([any_term, all_terms])
+        return q.accept(_boost_section)
+
+    def _parser(self, group):
+        return qparser.MultifieldParser(
+            ["text", "section"],
+            self._schema,
+            fieldboosts={"text": TEXT_BOOST, "section": SECTION_BOOST},
+            group=group,
+        )
+
+
+def _boost_section(q):
+    # The parser boosts only single words per field; phrases on `section` get it here.
+    if isinstance(q, wquery.Phrase) and q.fieldname == "section" and q.boost == 1.0:
+        q.boost = SECTION_BOOST
+    return q
+
+
+class BulkWriter:
+    """What `SegmentIndex.bulk()` yields: writes that land in one commit."""
+
+    def __init__(self, writer):
+        self._w = writer
+
+    def replace_document(self, doc_id: str, company: str, period: str, segments: Iterable[Segment]) -> None:
+        """Deletes the doc's segments and adds these (visible at the bulk's commit)."""
+        self.delete_document(doc_id)
+        self.add_document(doc_id, company, period, segments)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Deletes every segment of `doc_id`."""
+        self._w.delete_by_term("doc_id", doc_id)
+
+    def add_document(self, doc_id: str, company: str, period: str, segments: Iterable[Segment]) -> None:
+        """Adds the segments without deleting first (for a fresh index)."""
+        for seg in segments:
+            self._w.add_document(**_fields(doc_id, company, period, seg))
+
+
+def _fields(doc_id: str, company: str, period: str, seg: Segment) -> dict:
+    out = dict(
+        doc_id=doc_id,
+        seq=seg.seq,
+        kind=seg.kind.lower(),
+        section=seg.section or "",
+        text=seg.display or "",
+        char_start=seg.char_start,
+        char_end=seg.char_end,
+        line_start=seg.line_start,
+        line_end=seg.line_end,
+    )
+    # ID fields index "" as a term of its own; leave unknown values out instead.
+    if company:
+        out.update(company=company, company_key=_key(company))
+    if period:
+        out.update(period=period, period_key=_key(period))
+    return out
+
+
+def _key(value: str) -> str:
+    """The exact-match form of a company, period or kind: folded space, lower case."""
+    return " ".join(value.split()).lower()
+
+
+def _same_schema(a: fields.Schema, b: fields.Schema) -> bool:
+    # Whoosh's field equality ignores analyzers, so compare those explicitly.
+    if sorted(a.names()) != sorted(b.names()):
+        return False
+    return all(
+        a[n] == b[n] and getattr(a[n], "analyzer", None) == getattr(b[n], "analyzer", None) for n in b.names()
+    )
+
+
+@contextlib.contextmanager
+def _reading(idx: SegmentIndex):
+    """A fresh searcher (sees the latest commit), or None when there is no index."""
+    try:
+        s = idx._searcher()
+    except (index.EmptyIndexError, *UNREADABLE):
+        s = None  # no index yet, or one only rebuild() can fix: nothing to find
+    if s is None:
+        yield None
+        return
+    with s:
+        yield s
+
+
+def _first_doc(searcher, q) -> int | None:
+    return next(iter(q.docs(searcher)), None)
+
+
+def _filter_query(**terms: str | None):
+    keys = {"company": "company_key", "period": "period_key", "kind": "kind", "doc_id": "doc_id"}
+    parts = []
+    for name, value in terms.items():
+        if value is None:
+            continue
+        # doc_id is exact; the others match case-insensitively, as indexed by _key().
+        text = value if name == "doc_id" else _key(value)
+        parts.append(wquery.Term(keys[name], text))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wquery.And(parts)
+
+
+def _configure_highlights(results) -> None:
+    results.fragmenter = highlight.ContextFragmenter(maxchars=FALLBACK_CHARS, surround=60)
+    results.formatter = _BracketFormatter()
+
+
+def _hit(h) -> Hit:
+    display = h.get("text", "")
+    marked = h.highlights("text", top=2) or display[:FALLBACK_CHARS]
+    return Hit(
+        doc_id=h["doc_id"],
+        seq=h["seq"],
+        kind=h.get("kind", ""),
+        section=h.get("section", ""),
+        company=h.get("company", ""),
+        period=h.get("period", ""),
+        char_start=h["char_start"],
+        char_end=h["char_end"],
+        line_start=h["line_start"],
+        line_end=h["line_end"],
+        display=display,
+        highlights=marked,
+        score=float(h.score or 0.0),
+    )

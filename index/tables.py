@@ -1,0 +1,414 @@
+"""Fixed-width tables (EDGAR `<TABLE>`/`<S>`/`<C>` or laid out with spaces) to grids.
+
+A table arrives as a list of source lines with their offsets. Figures are found
+from the right of each line (runs of two or more spaces separate cells), value
+columns by clustering the figures' extents, headers by the text above each
+column, and row labels that run over several lines are joined. Periods and
+scales are not interpreted here: `qa/` reads the header and caption text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Cell, Column, HeaderBand, Row, Table
+from .numbers import parse_number
+
+TAG_RE = re.compile(r"</?(TABLE|CAPTION|S|C|FN|PAGE)>", re.I)
+RULE_RE = re.compile(r"^[\s\-=_.*+|]*$")
+CHUNK_RE = re.compile(r"\S+(?: \S+)*")  # text separated by two or more spaces
+YEAR_RE = re.compile(r"^(?:19|20)\d\d\*?$")
+CONNECTOR_END_RE = re.compile(r"(?i)(\b(and|of|or|for|the|in|to|from|on|net|other|with|by|a|an|before|after|per)|[,(&/-])$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line: `start` is its offset in the file, `text` its characters (no newline)."""
+
+    start: int
+    text: str
+
+
+@dataclass
+class _Chunk:
+    a: int  # column where it starts (in the line)
+    b: int  # column one past its end
+    text: str
+    number: bool
+
+
+def clean(text: str) -> str:
+    """The line with EDGAR table tags blanked out, keeping every column in place."""
+    return TAG_RE.sub(lambda m: " " * len(m.group(0)), text.replace("\t", " "))
+
+
+def chunks(text: str) -> list[_Chunk]:
+    """Cells of a line: runs of text separated by two or more spaces, figures marked."""
+    out: list[_Chunk] = []
+    for m in CHUNK_RE.finditer(text):
+        out.extend(_split_chunk(m.start(), m.group(0)))
+    # "$" or "(" standing alone belongs to the figure after it ("$  122").
+    merged: list[_Chunk] = []
+    for c in out:
+        if merged and merged[-1].text in ("$", "($", "(", "$(") and not merged[-1].number:
+            prev = merged.pop()
+            joined = text[prev.a : c.b]
+            merged.append(_Chunk(prev.a, c.b, joined, parse_number(joined) is not None))
+        else:
+            merged.append(c)
+    return merged
+
+
+def _split_chunk(a: int, s: str) -> list[_Chunk]:
+    if parse_number(s) is not None:
+        return [_Chunk(a, a + len(s), s, True)]
+    # Figures separated by single spaces at the right of a chunk: "2,515 2,654".
+    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", s)]
+    k = len(parts)
+    while k > 0 and (parse_number(parts[k - 1][1]) is not None or parts[k - 1][1] in ("$", "(")):
+        k -= 1
+    tail = parts[k:]
+    if not tail or not any(parse_number(p) is not None for _, p in tail):
+        return [_Chunk(a, a + len(s), s, False)]
+    head = s[: tail[0][0]].rstrip() if k else ""
+    # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure.
+    if head and len(tail) == 1 and not re.search(r"[$(),.%]", tail[0][1]):
+        return [_Chunk(a, a + len(s), s, False)]
+    out = [_Chunk(a, a + len(head), head, False)] if head else []
+    pending = None
+    for off, p in tail:
+        if p in ("$", "("):
+            pending = off
+            continue
+        start = pending if pending is not None else off
+        pending = None
+        txt = s[start : off + len(p)]
+        out.append(_Chunk(a + start, a + off + len(p), txt, parse_number(txt) is not None))
+    return out
+
+
+def _is_year_header(cs: list[_Chunk]) -> bool:
+    nums = [c for c in cs if c.number]
+    return bool(nums) and all(YEAR_RE.match(c.text) for c in nums) and all(c.number for c in cs)
+
+
+@dataclass
+class _Parsed:
+    line: Line
+    cs: list[_Chunk]
+    figs: list[_Chunk]
+    label: _Chunk | None
+
+
+def _parse_line(line: Line) -> _Parsed | None:
+    t = clean(line.text)
+    if not t.strip():
+        return _Parsed(line, [], [], None)  # a blank line: it ends same-level sections
+    if RULE_RE.match(t):
+        return None
+    cs = chunks(t)
+    if _is_year_header(cs):
+        for c in cs:
+            c.number = False
+    figs: list[_Chunk] = []
+    for c in reversed(cs):
+        if not c.number:
+            break
+        figs.append(c)
+    figs.reverse()
+    rest = cs[: len(cs) - len(figs)]
+    label = None
+    if rest:
+        first, last = rest[0], rest[-1]
+        label = _Chunk(first.a, last.b, t[first.a : last.b], False)
+    return _Parsed(line, cs, figs, label)
+
+
+def _columns(rows: list[_Parsed]) -> list[tuple[int, int]]:
+    """Value columns as [a, b) extents, from the figures of the data rows."""
+    spans = sorted((f.a, f.b) for r in rows for f in r.figs)
+    cols: list[list[int]] = []
+    for a, b in spans:
+        if cols and a <= cols[-1][1] + 1:
+            cols[-1][1] = max(cols[-1][1], b)
+        else:
+            cols.append([a, b])
+    return [(a, b) for a, b in cols]
+
+
+def _assign(f: _Chunk, cols: list[tuple[int, int]]) -> int:
+    best, best_d = 0, None
+    for i, (a, b) in enumerate(cols):
+        overlap = min(b, f.b) - max(a, f.a)
+        d = -overlap if overlap > 0 else abs((a + b) / 2 - (f.a + f.b) / 2)
+        if best_d is None or d < best_d:
+            best, best_d = i, d
+    return best
+
+
+def _is_continuation(prev_label: str, prev_indent: int, label: str, indent: int) -> bool:
+    """Whether `label` continues the label-only line above it."""
+    p = prev_label.rstrip()
+    if p.endswith(":"):
+        return False
+    if p.count("(") > p.count(")"):
+        return True
+    if label[:1].islower() or label[:1] in ")-":
+        return True
+    return bool(CONNECTOR_END_RE.search(p)) and indent >= prev_indent
+
+
+def parse_table(lines: list[Line], caption: str = "") -> list[Table]:
+    """Parse the lines of one table region into one or more Tables (a new title starts a new one)."""
+    parsed = [p for p in (_parse_line(ln) for ln in lines) if p is not None]
+    while parsed and not parsed[0].cs:
+        parsed.pop(0)
+    groups = _split_titles(parsed)
+    return [t for g in groups if (t := _grid(g[0], g[1], caption)) is not None]
+
+
+def _split_titles(parsed: list[_Parsed]) -> list[tuple[list[str], list[_Parsed]]]:
+    """Split where a centred title and a new header follow figures: each statement is its own table."""
+    groups: list[tuple[list[str], list[_Parsed]]] = [([], [])]
+    seen_figs = False
+    for i, p in enumerate(parsed):
+        centred = not p.figs and p.label is not None and len(p.cs) == 1 and p.label.a >= 12
+        if centred and seen_figs and _title_like(p.label.text) and _header_follows(parsed, i + 1):
+            groups.append(([], []))
+            seen_figs = False
+        groups[-1][1].append(p)
+        if p.figs:
+            seen_figs = True
+    return [g for g in groups if any(p.figs for p in g[1])]
+
+
+def _header_follows(parsed: list[_Parsed], i: int) -> bool:
+    """Whether period headers stand between line i and the next figure line."""
+    for p in parsed[i:]:
+        if p.figs:
+            return False
+        if p.cs and len(p.cs) >= 2 and _headerish(p.cs):
+            return True
+        if p.cs and _headerish(p.cs) and re.search(r"(?i)ended|as of|\b(19|20)\d\d\b", p.cs[-1].text):
+            return True
+    return False
+
+
+def _title_like(s: str) -> bool:
+    return not re.search(r"\d{4}|ended|months|weeks|quarter|year", s, re.I) and len(s) > 3
+
+
+def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | None:
+    data = [p for p in parsed if p.figs]
+    if not data:
+        return None
+    cols = _columns(data)
+    label_edge = min(a for a, _ in cols)
+    bands: list[HeaderBand] = []
+    rows: list[Row] = []
+    header_lines: list[_Parsed] = []
+    titles: list[str] = []
+    notes: list[str] = []
+    pending_label: list[_Parsed] = []  # label-only lines waiting to see if they continue
+    parents: list[tuple[int, str, bool]] = []  # (indent, label, holds rows at its own indent)
+    last_label = ""
+    seen_data = False
+
+    def flush_band():
+        nonlocal header_lines, titles
+        if header_lines or not bands:
+            bands.append(_band(header_lines, cols, label_edge, titles))
+        header_lines, titles = [], []
+
+    for p in parsed:
+        if not p.cs:
+            # A blank line closes sections at the level of the rows under them.
+            parents[:] = [(x[0], x[1], False) for x in parents]
+            continue
+        if not p.figs:
+            if not seen_data and not header_lines and len(p.cs) == 1 and 8 <= p.cs[0].a < label_edge - 2:
+                titles.append(p.cs[0].text)  # a centred title or scale line above the headers
+                continue
+            in_cols = [c for c in p.cs if c.a >= label_edge - 2 or (c.b > label_edge and c.a > 8)]
+            is_header = bool(in_cols) and (not seen_data or _headerish(in_cols))
+            if is_header:
+                if pending_label:
+                    for q in pending_label:
+                        _push_parent(parents, q)
+                    pending_label = []
+                header_lines.append(p)
+                continue
+            if p.label is None:
+                continue
+            if not seen_data and not header_lines and p.label.a >= 12:
+                titles.append(p.label.text)
+                continue
+            if re.search(r"(?i)\b(in (thousands|millions|billions)|amounts in|except (per )?share)", p.label.text):
+                notes.append(p.label.text.strip())
+                if not seen_data:
+                    titles.append(p.label.text)
+                    continue
+            pending_label.append(p)
+            continue
+        if header_lines or not bands:
+            flush_band()
+        seen_data = True
+        indent = p.label.a if p.label else (p.figs[0].a if not p.cs else p.cs[0].a)
+        label_text = p.label.text.strip() if p.label else ""
+        label_start = p.line.start + (p.label.a if p.label else p.figs[0].a)
+        label_end = p.line.start + (p.label.b if p.label else p.figs[0].a)
+        # Join label-only lines that this row's label continues.
+        joined: list[_Parsed] = []
+        for q in pending_label:
+            joined.append(q)
+        pending_label = []
+        cont_start = len(joined)
+        if label_text:
+            prev_indent = None
+            for i in range(len(joined) - 1, -1, -1):
+                q = joined[i]
+                nxt_label = joined[i + 1].label.text if i + 1 < len(joined) else label_text
+                nxt_indent = joined[i + 1].label.a if i + 1 < len(joined) else indent
+                if _is_continuation(q.label.text, q.label.a, nxt_label, nxt_indent):
+                    cont_start = i
+                    prev_indent = q.label.a
+                else:
+                    break
+            if prev_indent is not None:
+                indent = prev_indent
+        elif joined:
+            # A figure line without a label: the label-only line above names it.
+            cont_start = len(joined) - 1
+        for q in joined[:cont_start]:
+            _push_parent(parents, q)
+        cont = joined[cont_start:]
+        if cont:
+            label_text = " ".join([q.label.text.strip() for q in cont] + ([label_text] if label_text else []))
+            label_start = cont[0].line.start + cont[0].label.a
+            indent = cont[0].label.a
+        label_text = " ".join(label_text.split())
+        if label_text.startswith("-") and " - " in last_label:
+            label_text = last_label.rsplit(" - ", 1)[0] + " - " + label_text.lstrip("- ").strip()
+        while parents and (parents[-1][0] > indent or parents[-1][0] == indent and not parents[-1][2]):
+            parents.pop()
+        if parents and parents[-1][0] == indent:
+            parents[-1] = (parents[-1][0], parents[-1][1], True)
+        if not label_text:
+            label_text = ("Total " + parents[-1][1].rstrip(":").strip()) if parents else "Total"
+        cells = tuple(
+            Cell(col=_assign(f, cols), as_printed=f.text, start=p.line.start + f.a, end=p.line.start + f.b)
+            for f in p.figs
+        )
+        rows.append(
+            Row(
+                label=label_text,
+                label_start=label_start,
+                label_end=label_end if label_end > label_start else label_start + len(label_text),
+                start=label_start,
+                end=p.line.start + p.figs[-1].b,
+                cells=_dedupe(cells),
+                band=len(bands) - 1,
+                indent=indent,
+                parents=tuple(x[1] for x in parents),
+            )
+        )
+        last_label = label_text
+        if label_text.lower().startswith("total") and parents and parents[-1][0] < indent:
+            parents.pop()
+    if not rows:
+        return None
+    parsed = [p for p in parsed if p.cs]
+    start = parsed[0].line.start
+    last = parsed[-1].line
+    return Table(
+        start=start,
+        end=last.start + len(last.text.rstrip()),
+        caption=" | ".join(x for x in [caption, *[" ".join(t.split()) for t in titles]] if x),
+        bands=tuple(bands),
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def _dedupe(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """Two figures on one column (a misaligned line): keep both, in separate columns where possible."""
+    seen: dict[int, Cell] = {}
+    out = []
+    for c in cells:
+        if c.col in seen:
+            continue
+        seen[c.col] = c
+        out.append(c)
+    return tuple(out)
+
+
+def _headerish(cs: list[_Chunk]) -> bool:
+    txt = " ".join(c.text for c in cs)
+    return bool(
+        re.search(
+            r"(?i)\b(19|20)\d\d\b|ended|months|weeks|quarter|year|fiscal|january|february|march|april|may|june|july|"
+            r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec|actual|"
+            r"change|percent|%|notes?|as of|as reported|unaudited",
+            txt,
+        )
+    )
+
+
+def _push_parent(parents: list[tuple[int, str, bool]], q: _Parsed) -> None:
+    indent = q.label.a
+    while parents and parents[-1][0] >= indent:
+        parents.pop()
+    # Fresh sections hold the rows right under them even at their own indent.
+    parents.append((indent, " ".join(q.label.text.split()), True))
+
+
+def _band(header_lines: list[_Parsed], cols: list[tuple[int, int]], label_edge: int, titles: list[str]) -> HeaderBand:
+    per_col: list[list[str]] = [[] for _ in cols]
+    spans: list[list[int]] = [[-1, -1] for _ in cols]
+    left: list[str] = [" ".join(t.split()) for t in titles]
+    for p in header_lines:
+        zone = []
+        for c in p.cs:
+            if c.a < label_edge - 2 and (c.b <= label_edge + 2 or c.a < 8):
+                left.append(c.text.strip())
+            else:
+                zone.append(c)
+        if not zone:
+            continue
+        # Each column takes the header text over it: the chunk it overlaps most, else the nearest.
+        for i, (a, b) in enumerate(cols):
+            c = max(zone, key=lambda z: (min(b, z.b) - max(a, z.a), -abs((a + b) - (z.a + z.b))))
+            if min(b, c.b) - max(a, c.a) <= 0 and len(zone) > 1:
+                near = min(zone, key=lambda z: abs((a + b) - (z.a + z.b)))
+                if near is not c:
+                    c = near
+            per_col[i].append(c.text.strip())
+            s, e = p.line.start + c.a, p.line.start + c.b
+            spans[i][0] = s if spans[i][0] < 0 else min(spans[i][0], s)
+            spans[i][1] = max(spans[i][1], e)
+    columns = tuple(
+        Column(col=i, header=tuple(per_col[i]), start=spans[i][0], end=spans[i][1]) for i in range(len(cols))
+    )
+    return HeaderBand(title=" ".join(left), columns=columns)
+
+
+def looks_tabular(text: str) -> bool:
+    """A line that ends in figures separated from a label by a gutter: part of an untagged table."""
+    t = clean(text)
+    if RULE_RE.match(t) or len(t.strip()) < 3:
+        return False
+    cs = chunks(t)
+    if not cs or not cs[-1].number:
+        return False
+    figs = 0
+    for c in reversed(cs):
+        if not c.number:
+            break
+        figs += 1
+    if figs == len(cs) and figs == 1:
+        return cs[0].a > 20  # a lone figure far to the right (a total line)
+    # A sentence that happens to end in a number is not a table row.
+    if figs == 1 and re.search(r"[a-z]\s\S+$", t.rstrip()) and "  " not in t.strip():
+        return False
+    return True

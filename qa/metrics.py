@@ -1,0 +1,177 @@
+"""The one metric lexicon: canonical metric names, their printed variants and abbreviations.
+
+A line item maps to a canonical metric when its label (parentheticals and
+footnote marks removed) matches one of the metric's patterns; otherwise its
+metric is the cleaned label itself, so every printed line item can still be
+asked for by name. Analysts keep apart what the lexicon keeps apart: "gross
+margin" vs "adjusted gross margin" vs "gross margin %", "net loss" vs "net
+loss per share".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A canonical metric: name, the unit it is usually in, and label patterns."""
+
+    name: str
+    unit: str  # USD, USD/share, shares, percent
+    patterns: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()  # what users type (also used to expand searches)
+    instant: bool = False  # balance-sheet items are stated at a date
+
+
+def _m(name, unit, patterns, synonyms=(), instant=False) -> Metric:
+    return Metric(name, unit, tuple(patterns), tuple(synonyms), instant)
+
+
+# Most specific first: the first metric whose pattern matches a label wins.
+LEXICON: tuple[Metric, ...] = (
+    _m("adjusted ebitda", "USD", [r"^adjusted ebitda\b", r"^ebitda,? as adjusted", r"^non-gaap ebitda"],
+       ["adj. ebitda", "adj ebitda"]),
+    _m("ebitda", "USD", [r"^ebitda\b"], []),
+    _m("adjusted gross margin", "USD", [r"^adjusted gross (margin|profit)"], ["adj. gross margin"]),
+    _m("gross margin", "USD", [r"^(total )?gross (margin|profit)\b"], ["gross profit", "gaap gross margin"]),
+    _m("adjusted operating income", "USD", [r"^(adjusted|non-gaap) (operating income|income from operations)"]),
+    _m("adjusted net income", "USD", [r"^(adjusted|non-gaap) net (income|earnings)"]),
+    _m("adjusted earnings per share", "USD/share",
+       [r"^(adjusted|non-gaap) (diluted )?(earnings|net income) per (diluted )?share", r"^(adjusted|non-gaap) (diluted )?eps"],
+       ["adjusted eps", "non-gaap eps"]),
+    _m("cost of revenue", "USD",
+       [r"^(total )?cost of (operating )?(revenues?|sales|goods sold|net sales|products sold)"],
+       ["cost of sales", "cost of goods sold", "cogs", "cost of revenues"]),
+    _m("selling, general and administrative", "USD",
+       [r"^(total )?selling,? general,? (and|&) administrative", r"^sg&a\b", r"^sales,? general and administrative"],
+       ["sg&a", "sga", "selling general and administrative", "selling, general & administrative"]),
+    _m("general and administrative", "USD", [r"^general and administrative"], ["g&a"]),
+    _m("research and development", "USD", [r"^(total )?research and development", r"^r&d\b"],
+       ["r&d", "research & development"]),
+    _m("depreciation and amortization", "USD", [r"^depreciation(,)? and amortization", r"^d&a\b"],
+       ["d&a", "depreciation & amortization"]),
+    _m("stock-based compensation", "USD",
+       [r"^(stock|share|equity)[- ]based compensation", r"^stock compensation"],
+       ["stock compensation", "share-based compensation"]),
+    _m("total operating expenses", "USD",
+       [r"^total operating (costs and )?expenses", r"^total costs and expenses", r"^total expenses"],
+       ["opex", "operating expenses"]),
+    _m("operating income", "USD",
+       [r"^(total )?operating (income|loss|\(loss\) income|income \(loss\))", r"^(income|loss|\(loss\) income|income \(loss\)) from operations"],
+       ["operating profit", "operating loss", "income from operations", "ebit"]),
+    _m("income from continuing operations", "USD",
+       [r"^(net )?(income|loss|\(loss\) income|income \(loss\)|earnings) from continuing operations"],
+       ["loss from continuing operations", "income from continuing operations"]),
+    _m("income from discontinued operations", "USD",
+       [r"^(net )?(income|loss|\(loss\) income|income \(loss\)|earnings) from discontinued operations"],
+       ["loss from discontinued operations"]),
+    _m("income before income taxes", "USD",
+       [r"^(income|loss|\(loss\) income|income \(loss\)|earnings) before (income )?taxes", r"^pre-?tax (income|earnings)"],
+       ["pretax income", "pre-tax income", "income before taxes"]),
+    _m("income tax", "USD",
+       [r"^(provision for |benefit from )?income tax(es)?( expense| benefit| provision)?", r"^(provision|benefit) for income taxes"],
+       ["income taxes", "tax expense", "provision for income taxes"]),
+    _m("interest expense", "USD", [r"^interest expense"], []),
+    _m("interest income", "USD", [r"^interest (and dividend )?income", r"^interest and other income"], []),
+    _m("net interest income", "USD", [r"^net interest income"], ["nii"]),
+    _m("provision for credit losses", "USD", [r"^provision for (credit|loan) losses", r"^provision for loan and lease losses"],
+       ["provision for loan losses"]),
+    _m("noninterest income", "USD", [r"^(total )?non-?interest income"], ["fee income"]),
+    _m("noninterest expense", "USD", [r"^(total )?non-?interest expense"], []),
+    _m("other income", "USD", [r"^other income"], []),
+    _m("diluted earnings per share", "USD/share",
+       [r"diluted (net )?(earnings|income|loss|\(loss\) income|income \(loss\)) per (common )?share",
+        r"^(net )?(earnings|income|loss) per (common )?share.*diluted", r"^diluted( eps)?$", r"diluted eps"],
+       ["diluted eps", "eps diluted", "diluted earnings per share"]),
+    _m("basic earnings per share", "USD/share",
+       [r"^basic (net )?(earnings|income|loss|\(loss\) income|income \(loss\)) per (common )?share",
+        r"^(net )?(earnings|income|loss) per (common )?share.*basic", r"^basic( eps)?$"],
+       ["basic eps"]),
+    _m("earnings per share", "USD/share",
+       [r"(earnings|income|loss|\(loss\) income|income \(loss\)) per (common |diluted )?share", r"^eps\b"],
+       ["eps", "earnings per share", "loss per share", "net loss per share", "net income per share"]),
+    _m("dividends per share", "USD/share", [r"dividends? (declared |paid )?per (common )?share"], ["dividend"]),
+    _m("weighted average shares", "shares",
+       [r"weighted average (number of )?(common )?shares", r"^shares used in (computing|calculating)", r"average shares outstanding"],
+       ["share count", "shares outstanding", "weighted average shares outstanding"]),
+    _m("net income", "USD",
+       [r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\))?$",
+        r"^net (income|loss|earnings) (applicable|available) to common"],
+       ["net loss", "net earnings", "profit", "net profit", "bottom line"]),
+    _m("revenue", "USD",
+       [r"^(total )?(net )?(operating )?revenues?$", r"^(total )?net sales$", r"^(total )?sales$", r"^total (net )?revenues?\b",
+        r"^revenues?,? net$", r"^total operating revenues"],
+       ["revenue", "revenues", "sales", "net sales", "total revenue", "total revenues", "net revenues", "top line",
+        "total operating revenues", "operating revenues"]),
+    _m("capital expenditures", "USD",
+       [r"^capital expenditures", r"^(purchases?|acquisitions?) of property(, plant)? and equipment", r"^capex"],
+       ["capex", "capital spending"]),
+    _m("cash", "USD",
+       [r"^cash (and|&) cash equivalents", r"^cash,? cash equivalents", r"^cash and due from banks", r"^cash$"],
+       ["cash and cash equivalents", "cash & cash equivalents", "cash balance"], instant=True),
+    _m("accounts receivable", "USD", [r"^(trade )?accounts receivable", r"^receivables?,? net"],
+       ["receivables", "a/r"], instant=True),
+    _m("inventories", "USD", [r"^inventor(y|ies)"], ["inventory"], instant=True),
+    _m("total current assets", "USD", [r"^total current assets"], ["current assets"], instant=True),
+    _m("total assets", "USD", [r"^total assets"], ["assets"], instant=True),
+    _m("total current liabilities", "USD", [r"^total current liabilities"], ["current liabilities"], instant=True),
+    _m("total liabilities", "USD", [r"^total liabilities$"], ["liabilities"], instant=True),
+    _m("total stockholders' equity", "USD",
+       [r"^total (stockholders|shareholders|shareowners)'? equity", r"^total equity$", r"^(stockholders|shareholders)'? equity$"],
+       ["stockholders equity", "shareholders equity", "equity", "book value"], instant=True),
+    _m("accumulated deficit", "USD", [r"^accumulated deficit", r"^retained earnings \(accumulated deficit\)"], [],
+       instant=True),
+    _m("retained earnings", "USD", [r"^retained earnings"], [], instant=True),
+    _m("long-term debt", "USD", [r"^long-term debt", r"^notes payable"], ["debt"], instant=True),
+    _m("deferred revenue", "USD", [r"^deferred revenues?$"], [], instant=True),
+    _m("long-term deferred revenue", "USD", [r"^long-term deferred revenues?"], [], instant=True),
+    _m("total deposits", "USD", [r"^total deposits", r"^deposits$"], ["deposits"], instant=True),
+    _m("total loans", "USD", [r"^total loans", r"^loans(,| and leases)? net", r"^loans$"], ["loans"], instant=True),
+    _m("working capital", "USD", [r"^working capital"], [], instant=True),
+)
+
+BY_NAME = {m.name: m for m in LEXICON}
+PAREN_RE = re.compile(r"\((?!loss\)|gain\)|income\)|gaap\))[^()]*\)")
+FOOTNOTE_RE = re.compile(r"\s*(\(\s*[a-z0-9]\s*\)|\*+|\[\d+\])\s*$", re.I)
+
+
+def clean_label(label: str) -> str:
+    """Lower-case label without parenthetical asides, footnote marks, dots leaders or trailing colons."""
+    s = label.lower().replace("\u2019", "'").replace("&amp;", "&")
+    s = FOOTNOTE_RE.sub("", s)
+    s = PAREN_RE.sub(" ", s)
+    s = re.sub(r"\.{2,}|:$|\s*-\s*$", " ", s)
+    s = s.replace(" & ", " and ").replace("&", " & ") if "sg&a" not in s and "d&a" not in s and "r&d" not in s else s
+    return " ".join(s.replace(" & ", " and ").split()).strip(" ,:;-")
+
+
+def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = ()) -> str:
+    """Canonical metric of a printed line item; the cleaned label when the lexicon has none."""
+    s = clean_label(label)
+    for m in LEXICON:
+        if any(re.search(p, s) for p in m.patterns):
+            if unit == "percent" and m.unit != "percent":
+                return m.name + " %"
+            if unit == "USD/share" and m.unit != "USD/share":
+                if m.name in ("net income", "income from continuing operations", "income from discontinued operations"):
+                    return m.name + " per share"
+                continue
+            if m.unit == "USD/share" and unit not in (None, "USD/share"):
+                continue
+            return m.name
+    if unit == "percent" and not s.endswith("%"):
+        return s + " %"
+    return s
+
+
+def synonym_groups() -> dict[str, list[str]]:
+    """Canonical name → what users type for it: for query expansion in search."""
+    return {m.name: [s for s in m.synonyms if s != m.name] for m in LEXICON if m.synonyms}
+
+
+def is_instant(metric: str) -> bool:
+    """Balance-sheet metrics are stated at a date, not over a period."""
+    m = BY_NAME.get(metric)
+    return bool(m and m.instant)

@@ -1,0 +1,349 @@
+"""The one period parser: dates, column headers, prose and questions to Periods.
+
+A quarter is the company's fiscal quarter. Fiscal years are named by the
+calendar year they end in (Apple's fiscal 2024 first quarter ended December 30,
+2023). 52/53-week periods end near, not on, a month end: matching tolerates a
+week either way.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    m.lower(): i
+    for i, m in enumerate(
+        ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+         "October", "November", "December"]
+    )
+    if m
+}
+MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+              "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+DATE_RE = re.compile(rf"\b({MONTH_RE})\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d\d)\b", re.I)
+MONTH_YEAR_RE = re.compile(rf"\b({MONTH_RE})\s*,?\s*((?:19|20)\d\d)\b", re.I)
+NUM_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
+ISO_RE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+YEAR_RE = re.compile(r"(?<![\d,.$])((?:19|20)\d\d)(?![\d,])")
+WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "nine": 9, "twelve": 12,
+            "thirteen": 13, "fourteen": 14, "twenty-six": 26, "thirty-nine": 39, "fifty-two": 52,
+            "fifty-three": 53}
+ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of time a figure is for: `start` None for instants (balance sheet dates)."""
+
+    start: str | None
+    end: str
+    kind: str  # "duration" | "instant"
+    label: str
+
+    @property
+    def months(self) -> int | None:
+        """Length in whole months (52/53-week periods rounded), None for instants."""
+        if not self.start:
+            return None
+        s, e = date.fromisoformat(self.start), date.fromisoformat(self.end)
+        return round(((e - s).days + 1) / 30.44)
+
+
+@dataclass(frozen=True)
+class FiscalCalendar:
+    """A company's fiscal year end (month, day); 12-31 unless the release says otherwise."""
+
+    month: int = 12
+    day: int = 31
+
+    @property
+    def is_calendar(self) -> bool:
+        """True for fiscal years that are calendar years."""
+        return self.month == 12
+
+    def quarter_end(self, fy: int, q: int) -> date:
+        """Nominal end (a month end) of fiscal quarter q of fiscal year fy."""
+        m = self.month - 3 * (4 - q)
+        y = fy
+        while m <= 0:
+            m += 12
+            y -= 1
+        return month_end(y, m)
+
+    def year_end(self, fy: int) -> date:
+        """Nominal end of fiscal year fy."""
+        return month_end(fy, self.month)
+
+    def fiscal_year(self, end: date) -> int:
+        """The fiscal year a period ending on `end` falls in."""
+        n = nominal(end)
+        return n.year if n.month <= self.month else n.year + 1
+
+    def quarter_of(self, end: date) -> int:
+        """Fiscal quarter (1-4) that ends on `end`."""
+        n = nominal(end)
+        return ((n.month - self.month - 1) % 12) // 3 + 1
+
+
+def month_end(y: int, m: int) -> date:
+    """The last day of month m of year y."""
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def nominal(d: date) -> date:
+    """The month end a 52/53-week period date stands for (Jul 1 → Jun 30; Dec 30 → Dec 31)."""
+    if d.day <= 7:
+        first = d.replace(day=1) - timedelta(days=1)
+        return first
+    return month_end(d.year, d.month)
+
+
+def add_months(d: date, months: int) -> date:
+    """d moved by whole months, clamped to the month's length."""
+    m = d.month - 1 + months
+    y = d.year + m // 12
+    m = m % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def start_for(end: date, months: int) -> date:
+    """First day of a period of `months` ending on `end` (month-end aligned, else by weeks)."""
+    n = nominal(end)
+    if n == end:
+        return add_months(month_end(end.year, end.month), -months) + timedelta(days=1)
+    weeks = {3: 13, 6: 26, 9: 39, 12: 52}.get(months, round(months * 52 / 12))
+    return end - timedelta(weeks=weeks) + timedelta(days=1)
+
+
+def parse_date(text: str) -> date | None:
+    """The first full date in text: 'March 31, 2004', 'Sep 30, 2003', '3/31/2004', '2004-03-31'."""
+    m = DATE_RE.search(text)
+    if m:
+        mon = _month(m.group(1))
+        try:
+            return date(int(m.group(3)), mon, int(m.group(2)))
+        except ValueError:
+            return None
+    m = ISO_RE.search(text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    m = NUM_DATE_RE.search(text)
+    if m:
+        y = int(m.group(3))
+        y = y + 2000 if y < 50 else (y + 1900 if y < 100 else y)
+        try:
+            return date(y, int(m.group(1)), int(m.group(2)))
+        except ValueError:
+            return None
+    return None
+
+
+def _month(s: str) -> int:
+    s = s.lower().rstrip(".")
+    return MONTHS.get(s) or MONTH_ABBR[s[:4] if s.startswith("sept") else s[:3]]
+
+
+def months_stated(text: str) -> int | None:
+    """Length a header or phrase states: 'Three Months Ended' → 3, '13 weeks' → 3, 'Year Ended' → 12."""
+    t = text.lower()
+    m = re.search(r"\b(\d{1,2}|[a-z]+(?:-[a-z]+)?)[\s-]+(months?|weeks?|mos\.?)\b", t)
+    if m:
+        n = WORD_NUM.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else None)
+        if n:
+            if m.group(2).startswith("week"):
+                return {13: 3, 14: 3, 26: 6, 27: 6, 39: 9, 40: 9, 52: 12, 53: 12}.get(n)
+            return n
+    if re.search(r"\bquarters?\b|\bqtr\b|\b[1-4]q\b|\bq[1-4]\b", t):
+        return 3
+    if re.search(r"\b(year|annual|twelve|fiscal 20\d\d|fy ?\d\d)\b", t):
+        return 12
+    if re.search(r"\b(half|semi-?annual)\b", t):
+        return 6
+    return None
+
+
+def label_for(start: date | None, end: date, cal: FiscalCalendar) -> str:
+    """Human label: 'Q1 2004', 'Q3 FY2004', 'FY2005', '9M FY2004', 'Mar 31, 2004'."""
+    if start is None:
+        return f"{calendar.month_abbr[end.month]} {end.day}, {end.year}"
+    months = round(((end - start).days + 1) / 30.44)
+    fy = cal.fiscal_year(end)
+    y = str(fy) if cal.is_calendar else f"FY{fy}"
+    if months == 3:
+        return f"Q{cal.quarter_of(end)} {y}"
+    if months == 12:
+        return f"FY{fy}" if not cal.is_calendar else f"FY{fy}"
+    if months in (6, 9):
+        return f"{'H1' if months == 6 else '9M'} {y}"
+    return f"{months}M ended {end.isoformat()}"
+
+
+def make_period(end: date, months: int | None, cal: FiscalCalendar) -> Period:
+    """A Period ending on `end`: an instant when months is None."""
+    if not months:
+        return Period(None, end.isoformat(), "instant", label_for(None, end, cal))
+    start = start_for(end, months)
+    return Period(start.isoformat(), end.isoformat(), "duration", label_for(start, end, cal))
+
+
+def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
+    """Period of a table column from its header text and its table's title and caption."""
+    h = " ".join(header.split())
+    if not h or re.search(r"(?i)\b(change|variance|increase|decrease|%|percent)\b", h) and not DATE_RE.search(h):
+        return None
+    end = parse_date(h)
+    if end is None:
+        m = MONTH_YEAR_RE.search(h)
+        year = YEAR_RE.search(h)
+        if m:
+            end = month_end(int(m.group(2)), _month(m.group(1)))
+        elif year:
+            # "2004" under "Year Ended December 31" or "3 Months Ended December"
+            ctx_date = re.search(rf"({MONTH_RE})\s*(\d{{1,2}})?", h + " " + context, re.I)
+            y = int(year.group(1))
+            if ctx_date:
+                mon = _month(ctx_date.group(1))
+                day = int(ctx_date.group(2)) if ctx_date.group(2) else calendar.monthrange(y, mon)[1]
+                try:
+                    end = date(y, mon, day)
+                except ValueError:
+                    end = month_end(y, mon)
+            elif re.search(r"(?i)fiscal|\bfy", h + " " + context):
+                end = cal.year_end(y)
+            else:
+                return None
+        else:
+            return None
+    months = months_stated(h)
+    if months is None and not instant_hint:
+        months = months_stated(context)
+    if months is None and re.search(r"(?i)\bas of\b|\bat\b|balance", h):
+        months = None
+    elif months is None and not instant_hint:
+        return None
+    return make_period(end, months, cal)
+
+
+# --- prose and questions -------------------------------------------------------------------
+
+QUARTER_RE = re.compile(
+    r"(?i)\b(?:(?P<fiscal1>fiscal)\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:(?P<fiscal2>fiscal)\s+)?"
+    r"quarter(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?(?P<year>(?:19|20)\d\d))?"
+    r"|\b(?P<q>[1-4])q\s?(?P<qy>(?:19|20)?\d\d)\b"
+    r"|\bq(?P<q2>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s+|fy\s*|')?(?P<qy2>(?:19|20)?\d\d))?\b"
+)
+ENDED_RE = re.compile(
+    rf"(?i)\b(?P<len>three|six|nine|twelve|3|6|9|12|13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+"
+    rf"(?P<unit>months?|weeks?)\s+(?:period\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?)"
+    rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?)"
+)
+YEAR_PHRASE_RE = re.compile(
+    r"(?i)\b(?:full[\s-]+year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
+    r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
+    r"|\bfy(?P<y3>\d{2,4})\b"
+)
+HALF_RE = re.compile(r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12]))(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
+NINE_RE = re.compile(r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
+SIX_RE = re.compile(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
+
+
+@dataclass(frozen=True)
+class PeriodQuery:
+    """What a question or phrase asks for: a fiscal quarter/year, a span, or an instant."""
+
+    months: int | None  # 3, 6, 9, 12; None for an instant
+    fiscal_year: int | None = None  # None: the latest such period in the store
+    quarter: int | None = None
+    end: str | None = None  # a stated end date (instants, "three months ended ...")
+    instant: bool = False
+    span: tuple[int, int] = (0, 0)  # where in the text it was said
+
+    def resolve(self, cal: FiscalCalendar) -> tuple[date, int | None] | None:
+        """(nominal end, months) on a fiscal calendar; None when the year is open."""
+        if self.end:
+            return date.fromisoformat(self.end), self.months
+        if self.fiscal_year is None:
+            return None
+        if self.quarter:
+            return cal.quarter_end(self.fiscal_year, self.quarter), self.months
+        if self.months == 12:
+            return cal.year_end(self.fiscal_year), 12
+        if self.months in (6, 9):
+            return cal.quarter_end(self.fiscal_year, self.months // 3), self.months
+        return None
+
+
+def _year(s: str | None) -> int | None:
+    if not s:
+        return None
+    y = int(s)
+    return y + 2000 if y < 50 else (y + 1900 if y < 100 else y)
+
+
+def find_periods(text: str) -> list[PeriodQuery]:
+    """Period phrases in a sentence or question, in order of appearance."""
+    found: list[PeriodQuery] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(pq: PeriodQuery) -> None:
+        a, b = pq.span
+        if any(a < y and x < b for x, y in taken):
+            return
+        taken.append((a, b))
+        found.append(pq)
+
+    for m in ENDED_RE.finditer(text):
+        ds = m.group("date") or m.group("date2")
+        d = parse_date(ds)
+        months = months_stated(m.group(0)) if m.group("len") else (3 if "quarter" in m.group(0).lower() else 12)
+        if d:
+            add(PeriodQuery(months, end=d.isoformat(), span=m.span()))
+        else:
+            mm = re.match(rf"({MONTH_RE})\s*(\d{{1,2}})", ds, re.I)
+            if mm:
+                add(PeriodQuery(months, end=None, span=m.span(), quarter=None, fiscal_year=None,
+                                instant=False))
+    for m in QUARTER_RE.finditer(text):
+        if m.group("ord"):
+            q = ORDINAL[m.group("ord").lower()]
+            y = _year(m.group("year"))
+        elif m.group("q"):
+            q, y = int(m.group("q")), _year(m.group("qy"))
+        else:
+            q, y = int(m.group("q2")), _year(m.group("qy2"))
+        if y is None:
+            # "first quarter ... 2004" / "Q1 ... fiscal 2004": a year right after counts
+            after = re.match(r"(?i)\s*(?:of\s+|,\s*|in\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?((?:19|20)\d\d)\b", text[m.end():])
+            if after:
+                y = int(after.group(1))
+                add(PeriodQuery(3, fiscal_year=y, quarter=q, span=(m.start(), m.end() + after.end())))
+                continue
+        add(PeriodQuery(3, fiscal_year=y, quarter=q, span=m.span()))
+    for m in HALF_RE.finditer(text):
+        h = 1 if (m.group("ord") or "").lower() == "first" or m.group("h") == "1" else 2
+        if h == 1:
+            add(PeriodQuery(6, fiscal_year=_year(m.group("y")), span=m.span()))
+    for m in NINE_RE.finditer(text):
+        add(PeriodQuery(9, fiscal_year=_year(m.group("y")), span=m.span()))
+    for m in SIX_RE.finditer(text):
+        add(PeriodQuery(6, fiscal_year=_year(m.group("y")), span=m.span()))
+    for m in DATE_RE.finditer(text):
+        d = parse_date(m.group(0))
+        if d:
+            add(PeriodQuery(None, end=d.isoformat(), instant=True, span=m.span()))
+    for m in YEAR_PHRASE_RE.finditer(text):
+        y = _year(m.group("y") or m.group("y2") or m.group("y3"))
+        if y and 1990 <= y <= 2099:
+            add(PeriodQuery(12, fiscal_year=y, span=m.span()))
+    found.sort(key=lambda p: p.span[0])
+    return found

@@ -1,0 +1,379 @@
+"""The SQLite fact store: schema with migrations, WAL, one transaction per file.
+
+A store is a folder: `exhibit.db` (documents, segments, facts, source texts)
+and `index/` (the Whoosh index over segments). SQLite is the record; the
+index can always be rebuilt from it (`exhibit doctor`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import StoreError
+from index.model import Document, Segment
+
+from .facts import Fact
+from .periods import Period
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE sources (sha256 TEXT PRIMARY KEY, text TEXT NOT NULL);
+    CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, ingested_at REAL NOT NULL);
+    CREATE TABLE documents (
+        doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
+        company TEXT NOT NULL, company_key TEXT NOT NULL, ticker TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL, release_date TEXT, fiscal_year_end TEXT, exhibit TEXT NOT NULL DEFAULT '',
+        body_start INTEGER NOT NULL, body_end INTEGER NOT NULL, main_period TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX documents_path ON documents(path);
+    CREATE INDEX documents_company ON documents(company_key);
+    CREATE TABLE segments (
+        doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+        kind TEXT NOT NULL, char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
+        line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, section TEXT NOT NULL, display TEXT NOT NULL,
+        tbl INTEGER, PRIMARY KEY (doc_id, seq)
+    );
+    CREATE TABLE facts (
+        id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+        metric TEXT NOT NULL, label TEXT NOT NULL, value REAL NOT NULL, value_high REAL, unit TEXT NOT NULL,
+        period_start TEXT, period_end TEXT NOT NULL, period_kind TEXT NOT NULL, period_label TEXT NOT NULL,
+        basis TEXT NOT NULL, as_printed TEXT NOT NULL, scale REAL NOT NULL,
+        char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, label_start INTEGER NOT NULL,
+        label_end INTEGER NOT NULL, cite_start INTEGER NOT NULL, cite_end INTEGER NOT NULL,
+        cite_kind TEXT NOT NULL, tbl INTEGER, source TEXT NOT NULL, context TEXT NOT NULL
+    );
+    CREATE INDEX facts_metric ON facts(metric, period_end);
+    CREATE INDEX facts_doc ON facts(doc_id);
+    """,
+    2: """
+    ALTER TABLE facts ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
+    """,
+}
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """A document as the store lists it (without its text)."""
+
+    doc_id: str
+    path: str
+    sha256: str
+    format: str
+    company: str
+    company_key: str
+    ticker: str
+    title: str
+    release_date: str | None
+    fiscal_year_end: str | None
+    exhibit: str
+    body_start: int
+    body_end: int
+    main_period: str
+
+
+def company_key(name: str) -> str:
+    """A company's name folded for grouping: 'Asta Funding, Inc.' and 'ASTA FUNDING INC' agree."""
+    import re
+
+    s = re.sub(r"[^a-z0-9& ]", " ", name.lower())
+    words = [w for w in s.split() if w not in {"inc", "incorporated", "corp", "corporation", "co", "company", "ltd",
+                                               "limited", "the", "plc", "llc", "lp", "holding", "holdings", "group"}]
+    return " ".join(words) or s.strip()
+
+
+class Store:
+    """The fact store in folder `root`; safe to open from several processes (WAL)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create store folder {self.root}: {e.strerror or e}") from None
+        self.db_path = self.root / "exhibit.db"
+        try:
+            self.conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open store {self.db_path}: {e}") from None
+        self._text_cache: dict[str, str] = {}
+
+    @property
+    def index_path(self) -> Path:
+        """Where the Whoosh index lives."""
+        return self.root / "index"
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store schema {version} is newer than this Exhibit ({SCHEMA_VERSION}); upgrade Exhibit")
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for stmt in MIGRATIONS[v].split(";"):
+                    if stmt.strip():
+                        self.conn.execute(stmt)
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (str(v),),
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        for attempt in range(50):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 49:
+                    raise StoreError(f"store is busy: {e}") from None
+                time.sleep(0.2)
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- writes ------------------------------------------------------------------------
+
+    def file_sha(self, path: str) -> str | None:
+        """The hash of a file as last ingested, or None."""
+        row = self.conn.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def path_with_sha(self, sha: str) -> str | None:
+        """Another ingested path holding the same bytes, if any."""
+        row = self.conn.execute("SELECT path FROM files WHERE sha256=?", (sha,)).fetchone()
+        return row[0] if row else None
+
+    def replace_file(
+        self, path: str, sha: str, text: str, docs: list[tuple[Document, list[Segment], list[Fact], str]]
+    ) -> list[str]:
+        """Atomically replace everything stored for `path`; returns the doc_ids it removed."""
+        with self.transaction() as c:
+            old = [r[0] for r in c.execute("SELECT doc_id FROM documents WHERE path=?", (path,))]
+            old_sha = c.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
+            for d in old:
+                c.execute("DELETE FROM facts WHERE doc_id=?", (d,))
+                c.execute("DELETE FROM segments WHERE doc_id=?", (d,))
+                c.execute("DELETE FROM documents WHERE doc_id=?", (d,))
+            c.execute("INSERT OR IGNORE INTO sources(sha256, text) VALUES(?, ?)", (sha, text))
+            c.execute(
+                "INSERT INTO files(path, sha256, ingested_at) VALUES(?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, ingested_at=excluded.ingested_at",
+                (path, sha, time.time()),
+            )
+            for doc, segs, facts, main_period in docs:
+                c.execute("DELETE FROM facts WHERE doc_id=?", (doc.doc_id,))
+                c.execute("DELETE FROM segments WHERE doc_id=?", (doc.doc_id,))
+                c.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
+                c.execute(
+                    "INSERT INTO documents VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, path, sha, doc.format, doc.company, company_key(doc.company), doc.ticker,
+                     doc.title, doc.release_date, doc.fiscal_year_end, doc.exhibit, doc.body_start, doc.end,
+                     main_period),
+                )
+                c.executemany(
+                    "INSERT INTO segments VALUES(?,?,?,?,?,?,?,?,?,?)",
+                    [(s.doc_id, s.seq, s.kind, s.char_start, s.char_end, s.line_start, s.line_end, s.section,
+                      s.display, s.table) for s in segs],
+                )
+                c.executemany(
+                    "INSERT INTO facts(doc_id, metric, label, value, value_high, unit, period_start, period_end,"
+                    " period_kind, period_label, basis, as_printed, scale, char_start, char_end, label_start,"
+                    " label_end, cite_start, cite_end, cite_kind, tbl, source, context)"
+                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(f.doc_id, f.metric, f.label, f.value, f.value_high, f.unit, f.period.start, f.period.end,
+                      f.period.kind, f.period.label, f.basis, f.as_printed, f.scale, f.char_start, f.char_end,
+                      f.label_start, f.label_end, f.cite_start, f.cite_end, f.cite_kind, f.table, f.source,
+                      f.context) for f in facts],
+                )
+            if old_sha and old_sha[0] != sha:
+                still = c.execute("SELECT 1 FROM files WHERE sha256=?", (old_sha[0],)).fetchone()
+                if not still:
+                    c.execute("DELETE FROM sources WHERE sha256=?", (old_sha[0],))
+        new_ids = {d.doc_id for d, *_ in docs}
+        return [d for d in old if d not in new_ids]
+
+    # --- reads -------------------------------------------------------------------------
+
+    def documents(self, company: str | None = None) -> list[DocRow]:
+        """Documents in the store, newest release first."""
+        q = "SELECT * FROM documents"
+        args: tuple = ()
+        if company:
+            q += " WHERE company_key=?"
+            args = (company_key(company),)
+        q += " ORDER BY release_date DESC, doc_id"
+        return [DocRow(**dict(r)) for r in self.conn.execute(q, args)]
+
+    def document(self, doc_id: str) -> DocRow | None:
+        """One document by id (or unique id prefix)."""
+        r = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if r is None:
+            rows = self.conn.execute("SELECT * FROM documents WHERE doc_id LIKE ?", (doc_id + "%",)).fetchall()
+            r = rows[0] if len(rows) == 1 else None
+        return DocRow(**dict(r)) if r else None
+
+    def text(self, sha: str) -> str:
+        """The decoded source text of a file by hash."""
+        if sha not in self._text_cache:
+            r = self.conn.execute("SELECT text FROM sources WHERE sha256=?", (sha,)).fetchone()
+            self._text_cache[sha] = r[0] if r else ""
+        return self._text_cache[sha]
+
+    def segments(self, doc_id: str) -> list[Segment]:
+        """A document's segments in order."""
+        return [
+            Segment(r["doc_id"], r["seq"], r["kind"], r["char_start"], r["char_end"], r["line_start"], r["line_end"],
+                    r["section"], r["display"], r["tbl"])
+            for r in self.conn.execute("SELECT * FROM segments WHERE doc_id=? ORDER BY seq", (doc_id,))
+        ]
+
+    def facts(
+        self,
+        *,
+        company: str | None = None,
+        metric: str | None = None,
+        period_end: str | None = None,
+        doc_id: str | None = None,
+        basis: str | None = None,
+        metrics: Iterable[str] | None = None,
+    ) -> list[FactRow]:
+        """Facts filtered by company, metric (exact or LIKE with %), period end, document, basis."""
+        q = "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) WHERE 1=1"
+        args: list = []
+        if company:
+            q += " AND d.company_key=?"
+            args.append(company_key(company))
+        if metric:
+            q += " AND f.metric LIKE ?" if "%" in metric and not metric.endswith(" %") else " AND f.metric=?"
+            args.append(metric)
+        if metrics is not None:
+            ms = list(metrics)
+            if not ms:
+                return []
+            q += f" AND f.metric IN ({','.join('?' * len(ms))})"
+            args.extend(ms)
+        if period_end:
+            q += " AND f.period_end=?"
+            args.append(period_end)
+        if doc_id:
+            q += " AND f.doc_id=?"
+            args.append(doc_id)
+        if basis:
+            q += " AND f.basis=?"
+            args.append(basis)
+        q += " ORDER BY d.release_date, f.doc_id, f.id"
+        return [FactRow.from_row(r) for r in self.conn.execute(q, args)]
+
+    def metrics(self) -> list[tuple[str, int]]:
+        """Every metric in the store with its fact count."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")]
+
+    def companies(self) -> list[tuple[str, str, str]]:
+        """(company_key, display name, ticker) of every company in the store."""
+        rows = self.conn.execute(
+            "SELECT company_key, company, ticker, count(*) n FROM documents GROUP BY company_key, company, ticker"
+        ).fetchall()
+        best: dict[str, tuple[str, str, int]] = {}
+        for r in rows:
+            k = r["company_key"]
+            cur = best.get(k)
+            ticker = r["ticker"] or (cur[1] if cur else "")
+            if cur is None or (r["n"], len(r["company"])) > (cur[2], len(cur[0])):
+                best[k] = (r["company"], ticker, r["n"])
+            elif ticker and not cur[1]:
+                best[k] = (cur[0], ticker, cur[2])
+        return [(k, v[0], v[1]) for k, v in sorted(best.items())]
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, segments and facts the store holds."""
+        return {
+            t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "segments", "facts")
+        }
+
+    def doc_ids(self) -> set[str]:
+        """Every document id in the store."""
+        return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """A stored fact with its document's company, path and source hash."""
+
+    id: int
+    doc_id: str
+    metric: str
+    label: str
+    value: float
+    value_high: float | None
+    unit: str
+    period: Period
+    basis: str
+    as_printed: str
+    scale: float
+    char_start: int
+    char_end: int
+    label_start: int
+    label_end: int
+    cite_start: int
+    cite_end: int
+    cite_kind: str
+    table: int | None
+    source: str
+    context: str
+    company: str
+    path: str
+    sha256: str
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> FactRow:
+        """Build from a joined facts/documents row."""
+        return cls(
+            id=r["id"], doc_id=r["doc_id"], metric=r["metric"], label=r["label"], value=r["value"],
+            value_high=r["value_high"], unit=r["unit"],
+            period=Period(r["period_start"], r["period_end"], r["period_kind"], r["period_label"]),
+            basis=r["basis"], as_printed=r["as_printed"], scale=r["scale"], char_start=r["char_start"],
+            char_end=r["char_end"], label_start=r["label_start"], label_end=r["label_end"],
+            cite_start=r["cite_start"], cite_end=r["cite_end"], cite_kind=r["cite_kind"], table=r["tbl"],
+            source=r["source"], context=r["context"], company=r["company"], path=r["path"], sha256=r["sha256"],
+        )
+
+
+def default_store_dir() -> Path:
+    """EXHIBIT_STORE, else the per-user data directory."""
+    env = os.environ.get("EXHIBIT_STORE")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("exhibit", appauthor=False)) / "store"
+
+
+def dumps(obj) -> str:
+    """Compact JSON for stored extras."""
+    return json.dumps(obj, separators=(",", ":"))

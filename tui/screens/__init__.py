@@ -1,0 +1,1 @@
+"""Exhibit: tui/screens."""
