@@ -445,6 +445,7 @@ class _GCell:
     text: str  # folded, superscript footnote markers removed
     full: str  # folded, as a reader sees it
     bold: bool
+    rowspan: int = 1
     kind: str = "empty"  # empty | prefix | suffix | figure | text
     fig: str = ""  # the figure as printed, when kind == "figure"
 
@@ -515,6 +516,12 @@ def _as_figure(s: str) -> str:
     return ""
 
 
+def _parse(figure: str):
+    """parse_number, also reading banks' "(2)%" as the "(2%)" it means."""
+    m = re.fullmatch(r"\((.+)\)%", figure)
+    return parse_number(f"({m.group(1)}%)" if m else figure)
+
+
 def _is_dash(s: str) -> bool:
     return any(ch in DASHES for ch in s)
 
@@ -556,7 +563,7 @@ def _grid(rows: list[_El]) -> list[_TRow]:
             text = _display(pieces, drop_footnotes=True)
             visible = [p for p in pieces if p.text.strip() and not p.sup]
             bold_cell = bool(visible) and all(p.bold for p in visible)
-            cell = _GCell(td, col, col + span, text, _display(pieces), bold_cell)
+            cell = _GCell(td, col, col + span, text, _display(pieces), bold_cell, rows_down)
             _classify(cell)
             if cell.kind != "empty":
                 cells.append(cell)
@@ -584,7 +591,7 @@ def _group_figures(row: _TRow) -> None:
         before = "".join(c.text for c in cells[lo:i])
         after = "".join(c.text for c in cells[i + 1 : hi + 1])
         joined = _norm_figure(before + cell.fig + after)
-        if parse_number(joined) is None:
+        if _parse(joined) is None:
             members, joined = [cell], cell.fig
         used.update(range(lo, hi + 1) if len(members) > 1 else (i,))
         row.groups.append(_Group(members, cell, joined))
@@ -636,6 +643,56 @@ def _columns(data: list[_TRow]) -> dict[int, int]:
 class _TableResult:
     table: Table
     row_displays: list[tuple[_El, str]]
+
+
+@dataclass(slots=True)
+class _Parent:
+    label: str
+    indent: int
+    rank: int  # 0: bold or ALL CAPS (a major section); 1: "Net sales:" and the like
+    child: int | None = None  # indent of the first row under it
+
+
+class _Outline:
+    """The label-only rows in force over the rows below them, outermost first."""
+
+    def __init__(self) -> None:
+        self.stack: list[_Parent] = []
+
+    def _adopt(self, indent: int) -> None:
+        if self.stack and self.stack[-1].child is None:
+            self.stack[-1].child = indent
+
+    def open(self, label: str, indent: int, rank: int) -> None:
+        """A label-only row: it replaces the open rows at its level or deeper."""
+        self._adopt(indent)
+        self.stack = [p for p in self.stack if (p.indent, p.rank) < (indent, rank)]
+        self.stack.append(_Parent(label, indent, rank))
+
+    def enter(self, indent: int) -> tuple[str, ...]:
+        """A row with figures: close parents it has moved out of, return those in force."""
+        self._adopt(indent)
+        self.stack = [
+            p for p in self.stack if p.indent <= indent and (p.child is None or indent >= p.child)
+        ]
+        return tuple(p.label for p in self.stack)
+
+    def close_total(self, label: str) -> None:
+        """A total row closes the section it totals: "Total current assets" ends
+        "Current assets:", but "Total loans" inside "Average balances" does not."""
+        if not self.stack:
+            return
+        words = _words(label) - {"total"}
+        if not words or words & _words(self.stack[-1].label):
+            self.stack.pop()
+
+
+_STOP = frozenset(("and", "of", "the", "for", "in", "to", "a"))
+
+
+def _words(s: str) -> set[str]:
+    """Content words, singular: enough to tell whether a total names its section."""
+    return {w.removesuffix("s") for w in re.findall(r"[a-z0-9]+", s.lower())} - _STOP
 
 
 class _TableReader:
@@ -704,7 +761,9 @@ class _TableReader:
                 continue
             value_texts = [c for c in row.cells if self._over_values(c)]
             label_texts = [c for c in row.cells if not self._over_values(c)]
-            if value_texts and i < first_data:
+            if all(_FOOTNOTE.match(c.text) for c in row.cells):
+                row.kind = "other"  # a lone "*" or "(1)" marker row
+            elif value_texts and i < first_data:
                 row.kind = "header"
             elif value_texts and (not label_texts or not all(_NOT_AVAILABLE.match(c.text) for c in value_texts)):  # fmt: skip
                 row.kind = "header"
@@ -768,8 +827,10 @@ class _TableReader:
     # rows ------------------------------------------------------------------
     def _rows(self, band_of: dict[int, int]) -> list[Row]:
         out: list[Row] = []
-        parents: list[tuple[int, int, str]] = []  # (indent, rank, label); rank 0 = bold/caps
+        outline = _Outline()
+        self._open_header_label(outline)
         carry: tuple[str, int] | None = None  # a label wrapped onto the row below
+        spanned: list[tuple[int, str]] = []  # (last row, text) of rowspan cells grouping rows
         for i, row in enumerate(self.rows):
             if row.kind == "label":
                 carry = None
@@ -777,21 +838,32 @@ class _TableReader:
                 indent = _indent(row.cells[0].el)
                 rank = 0 if all(c.bold for c in row.cells) or text.upper() == text else 1
                 if rank == 0 or text.endswith(":") or self._deeper_follows(i, indent):
-                    entry = (indent, rank, text.rstrip(":").strip())
-                    parents = [p for p in parents if (p[0], p[1]) < (indent, rank)] + [entry]
+                    outline.open(text.rstrip(":").strip(), indent, rank)
                 elif text[:1].isalpha():
                     carry = (text, row.cells[0].el.start)
                 continue
-            if row.kind != "data":
-                if row.kind != "empty":
-                    carry = None
-                continue
-            out.append(self._row(row, band_of[i], parents, carry))
-            carry = None
-            parents = [p for p in parents if p[0] <= out[-1].indent]
-            if _TOTAL.match(out[-1].label) and parents:
-                parents.pop()
+            if row.kind == "data":
+                labels = _label_cells(row)
+                if len(labels) > 1 and labels[0].rowspan > 1:  # "Financial Metrics" beside its rows
+                    spanned.append((i + labels[0].rowspan - 1, _clean_label(labels[0].text)))
+                    labels = labels[1:]
+                groups = tuple(text for last, text in spanned if i <= last)
+                out.append(self._row(row, labels, band_of[i], outline, carry, groups))
+            if row.kind != "empty":
+                carry = None
         return out
+
+    def _open_header_label(self, outline: _Outline) -> None:
+        """Left-hand text on the last of several header rows introduces the first rows
+        ("Period-end interest-earning assets | $ | %"), unless it states the scale or a date."""
+        first = next(i for i, r in enumerate(self.rows) if r.kind == "data")
+        heads = [r for r in self.rows[:first] if r.kind == "header"]
+        if len(heads) < 2:
+            return
+        labels = [c for c in heads[-1].cells if not self._over_values(c)]
+        text = _clean_label(_fold(" ".join(c.text for c in labels)))
+        if text and not (_SCALE.search(text) or re.search(r"\d|,$", text)):
+            outline.open(text.rstrip(":").strip(), _indent(labels[0].el), 1)
 
     def _deeper_follows(self, i: int, indent: int) -> bool:
         for row in self.rows[i + 1 :]:
@@ -800,8 +872,15 @@ class _TableReader:
                 return bool(cells) and _indent(cells[0].el) > indent
         return False
 
-    def _row(self, row: _TRow, band: int, parents: list, carry: tuple[str, int] | None) -> Row:
-        labels = _label_cells(row)
+    def _row(
+        self,
+        row: _TRow,
+        labels: list[_GCell],
+        band: int,
+        outline: _Outline,
+        carry: tuple[str, int] | None,
+        groups: tuple[str, ...],
+    ) -> Row:
         label = _clean_label(_fold(" ".join(c.text for c in labels)))
         if labels:
             start, end, indent = labels[0].el.start, labels[-1].el.end, _indent(labels[0].el)
@@ -810,13 +889,14 @@ class _TableReader:
             indent = 0
         if carry and label[:1].islower():  # "Selling, general and" / "administrative expenses"
             label, start = f"{carry[0]} {label}", carry[1]
-        visible = [p for p in parents if p[0] <= indent]
+        parents = outline.enter(indent) + groups
+        if _TOTAL.match(label):
+            outline.close_total(label)
         cells = tuple(
             Cell(row.col[id(g)], g.as_printed, g.cells[0].el.start, g.cells[-1].el.end)
             for g in row.groups
         )
-        return Row(label, start, end, row.el.start, row.el.end, cells, band, indent,
-                   tuple(p[2] for p in visible))  # fmt: skip
+        return Row(label, start, end, row.el.start, row.el.end, cells, band, indent, parents)
 
     # notes and display -----------------------------------------------------
     def _notes(self) -> tuple[str, ...]:

@@ -119,7 +119,7 @@ def read_bytes(raw: bytes, path: str) -> list[Document]:
 def detect_format(text: str) -> str:
     """`html`, `edgar-text` (EDGAR tags such as <TABLE>/<S>/<C>) or `text`."""
     head = text[:200000]
-    if HTML_RE.search(head) and head.count("<") > 20 and re.search(r"</(div|p|td|font|table)>", head, re.I):
+    if HTML_RE.search(head) and head.count("<") > 20 and re.search(r"</(div|p|td|tr|font)>", head, re.I):
         return "html"
     if EDGAR_TABLE_RE.search(head):
         return "edgar-text"

@@ -231,7 +231,10 @@ METRIC_PHRASES = _metric_phrases()
 
 def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period | None:
     """The release's own latest quarter (else year), from its tables or its opening sentences."""
-    quarters = [f.period for f in facts if f.period.kind == "duration" and f.period.months == 3]
+    quarters = [
+        f.period for f in facts
+        if f.source == "table" and f.basis == "reported" and f.period.kind == "duration" and f.period.months == 3
+    ]
     if quarters:
         return max(quarters, key=lambda p: p.end)
     body = doc.text[doc.body_start : doc.body_start + 5000]

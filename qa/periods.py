@@ -202,6 +202,15 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
     if not h or re.search(r"(?i)\b(change|variance|increase|decrease|%|percent)\b", h) and not DATE_RE.search(h):
         return None
     end = parse_date(h)
+    q = re.search(r"(?i)\b([1-4])q\s?'?(\d{2}|\d{4})\b|\bq([1-4])\s?'?(\d{2}|\d{4})\b", h)
+    if end is None and q:
+        # Bank-style headers: "4Q21", "Q4 2021" (fiscal quarters on the company's calendar).
+        qn = int(q.group(1) or q.group(3))
+        fy = _year(q.group(2) or q.group(4))
+        return make_period(cal.quarter_end(fy, qn), 3, cal)
+    fy_m = re.search(r"(?i)\b(?:fy|full[\s-]+year|fiscal(?:\s+year)?|year)\s*'?((?:19|20)?\d\d)\b", h)
+    if end is None and fy_m and not MONTH_YEAR_RE.search(h):
+        return make_period(cal.year_end(_year(fy_m.group(1))), 12, cal)
     if end is None:
         m = MONTH_YEAR_RE.search(h)
         year = YEAR_RE.search(h)
