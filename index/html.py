@@ -68,8 +68,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]?$")
 _ABBREV_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|L\.P|N\.A|S\.A|U\.S|Jr|Sr|No)\.$", re.I)
 _FOOTNOTE = re.compile(
-    r"^[\s(\[]*(?:\d{1,2}|[a-z]{1,2}|[ivx]{1,4}|\*{1,3}|[\u2020\u2021\u00a7\u00b6#])"
-    r"(?:[\s,)\](\[]+(?:\d{1,2}|[a-z]{1,2}|[ivx]{1,4}|\*{1,3}|[\u2020\u2021\u00a7\u00b6#]))*"
+    r"^[\s(\[]*(?:\d{1,2}|[a-z]|[ivx]{1,4}|\*{1,3}|[\u2020\u2021\u00a7\u00b6#])"
+    r"(?:[\s,)\](\[]+(?:\d{1,2}|[a-z]|[ivx]{1,4}|\*{1,3}|[\u2020\u2021\u00a7\u00b6#]))*"
     r"[\s)\]]*$",
     re.I,
 )
@@ -90,6 +90,16 @@ _SCALE = re.compile(
     re.I,
 )
 _TOTAL = re.compile(r"^total\b", re.I)
+# Words that make a header over all columns a period or comparison, not a title.
+_PERIODISH = re.compile(
+    r"\b(?:ended|ending|months?|weeks?|quarters?|quarterly|years?|annual|fiscal|period|ytd|"
+    r"q[1-4]|[1-4]q|change|trends?|as of|at|through|vs\.?|versus|(?:19|20)\d\d|jan|feb|mar|"
+    r"apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*",
+    re.I,
+)
+_PAGE_MARK = re.compile(r"^(?:[-\u2013\u2014\s]*more[-\u2013\u2014\s]*|\W*\d{1,3}\W*|page \d+.*)$", re.I)
+_BULLET = re.compile(r"^([\u2022\u25aa\u25e6\u25cf\u25a0\u2023\u2043])(?=\S)")
+PROSE_WORDS = 20  # a text cell this long that labels no figure is prose set in a table
 _LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(pt|px|em|rem|in|cm|mm|pc|%)?$", re.I)
 _PT_PER_UNIT = {"pt": 1.0, "px": 0.75, "em": 10.0, "rem": 10.0, "in": 72.0, "cm": 28.35,
                 "mm": 2.835, "pc": 12.0, "": 0.75}  # fmt: skip
@@ -154,7 +164,11 @@ def _parse_style(style: str) -> dict[str, str]:
 
 
 def _hidden(el: _El) -> bool:
-    return el.tag in SKIP or el.style.get("display") == "none"
+    """Content a reader never sees: script and the like, or display:none."""
+    if el.tag in SKIP:
+        return True
+    # Checking the raw attribute first spares parsing the style of every element.
+    return "none" in el.attrs.get("style", "") and el.style.get("display") == "none"
 
 
 class _TreeBuilder(HTMLParser):
@@ -378,6 +392,8 @@ def _is_heading(tag: str, display: str, pieces: list[_Piece]) -> bool:
         return False
     if _SENTENCE_END.search(display) and not _ABBREV_END.search(display):
         return False
+    if re.search(r"[$%\u20ac\u00a3]|\d,\d", display):
+        return False  # a bold "$530 million" headline is a statement of a figure, not a section
     visible = [p for p in pieces if p.text.strip() and not p.sup]
     if visible and all(p.bold for p in visible):
         return True
@@ -450,6 +466,10 @@ class _GCell:
     fig: str = ""  # the figure as printed, when kind == "figure"
 
 
+def _is_prose(cell: _GCell) -> bool:
+    return cell.kind == "text" and len(cell.text.split()) >= PROSE_WORDS
+
+
 @dataclass(slots=True)
 class _Group:
     """One figure: its core cell plus `$`, `(`, `)`, `%` cells printed beside it."""
@@ -476,6 +496,7 @@ class _TRow:
     el: _El
     cells: list[_GCell]  # non-empty cells that start in this row, left to right
     groups: list[_Group] = field(default_factory=list)
+    prose: list[_GCell] = field(default_factory=list)  # long text cells, read as paragraphs
     kind: str = "empty"  # empty | data | header | label | title | other
     col: dict[int, int] = field(default_factory=dict)  # id(group) -> value column
 
@@ -643,6 +664,7 @@ def _columns(data: list[_TRow]) -> dict[int, int]:
 class _TableResult:
     table: Table
     row_displays: list[tuple[_El, str]]
+    prose_cells: list[_El]
 
 
 @dataclass(slots=True)
@@ -713,14 +735,16 @@ class _TableReader:
                 row.groups = [g for g in row.groups if g.core.c0 >= self.edge]
         if not self._mark_data_rows():
             return None
+        self._set_prose_aside()
         data = [r for r in self.rows if r.kind == "data"]
         key_col = _columns(data)
         for row in data:
             row.col = {id(g): key_col[g.key] for g in row.groups}
         ncols = max(key_col.values()) + 1
-        self.ranges = [(min(g.lo for r in data for g in r.groups if r.col[id(g)] == k),
-                        max(g.hi for r in data for g in r.groups if r.col[id(g)] == k))
-                       for k in range(ncols)]  # fmt: skip
+        members = [[g for r in data for g in r.groups if r.col[id(g)] == k] for k in range(ncols)]
+        # Grid span of each value column with its `$`/`)`/`%` cells, and of its digits alone.
+        self.ranges = [(min(g.lo for g in gs), max(g.hi for g in gs)) for gs in members]
+        self.cores = [(min(g.core.c0 for g in gs), max(g.core.c1 for g in gs)) for gs in members]
         self._mark_other_rows()
         bands, band_of = self._bands()
         rows = self._rows(band_of)
@@ -732,7 +756,17 @@ class _TableReader:
             rows=tuple(rows),
             notes=self._notes(),
         )
-        return _TableResult(table, [(r.el, self._row_display(r)) for r in self.rows])
+        displays = [(r.el, self._row_display(r)) for r in self.rows]
+        return _TableResult(table, displays, [c.el for r in self.rows for c in r.prose])
+
+    def _set_prose_aside(self) -> None:
+        """Long text cells that label no figure (narrative beside a chart, footnotes set in
+        the table) are read as paragraphs, not as row labels or headers."""
+        for row in self.rows:
+            keep = set(map(id, _label_cells(row))) if row.kind == "data" else set()
+            row.prose = [c for c in row.cells if _is_prose(c) and id(c) not in keep]
+            if row.prose:
+                row.cells = [c for c in row.cells if not any(c is p for p in row.prose)]
 
     # row kinds -----------------------------------------------------------
     def _mark_data_rows(self) -> bool:
@@ -755,27 +789,36 @@ class _TableReader:
         return cell.c0 >= self.edge and any(cell.c0 < hi and cell.c1 > lo for lo, hi in self.ranges)
 
     def _mark_other_rows(self) -> None:
+        """Rows without figures: column headers, titles, section labels, or other."""
         first_data = next(i for i, r in enumerate(self.rows) if r.kind == "data")
         for i, row in enumerate(self.rows):
             if row.kind == "data" or not row.cells:
                 continue
-            value_texts = [c for c in row.cells if self._over_values(c)]
-            label_texts = [c for c in row.cells if not self._over_values(c)]
-            if all(_FOOTNOTE.match(c.text) for c in row.cells):
-                row.kind = "other"  # a lone "*" or "(1)" marker row
-            elif value_texts and i < first_data:
-                row.kind = "header"
-            elif value_texts and (not label_texts or not all(_NOT_AVAILABLE.match(c.text) for c in value_texts)):  # fmt: skip
-                row.kind = "header"
-            elif value_texts:
-                row.kind = "other"  # "Ratio | n/m | n/m": a row without figures
-            else:
-                row.kind = "label"
+            row.kind = self._kind_without_figures(row, before_data=i < first_data)
         # Label-only rows above the headers are titles; those between headers and data introduce rows.
-        last_header = max((i for i, r in enumerate(self.rows[:first_data]) if r.kind == "header"), default=-1)  # fmt: skip
-        for row in self.rows[: last_header + 1]:
+        heads = [i for i, r in enumerate(self.rows[:first_data]) if r.kind == "header"]
+        for row in self.rows[: max(heads, default=-1) + 1]:
             if row.kind == "label":
                 row.kind = "title"
+        # A label row just above a restated header band titles that band ("Capital Ratios ...").
+        for i in range(len(self.rows) - 1, first_data, -1):
+            nxt = next((r for r in self.rows[i + 1 :] if r.kind != "empty"), None)
+            if self.rows[i].kind == "label" and nxt is not None and nxt.kind in ("header", "title"):
+                self.rows[i].kind = "title"
+
+    def _kind_without_figures(self, row: _TRow, before_data: bool) -> str:
+        value_texts = [c for c in row.cells if self._over_values(c)]
+        label_texts = [c for c in row.cells if not self._over_values(c)]
+        if all(_FOOTNOTE.match(c.text) for c in row.cells):
+            return "other"  # a lone "*" or "(1)" marker row
+        if not value_texts:
+            text = " ".join(c.text for c in label_texts)
+            return "other" if _as_figure(text) else "label"
+        if before_data or not label_texts:
+            return "header"
+        if all(_NOT_AVAILABLE.match(c.text) for c in value_texts):
+            return "other"  # "Ratio | n/m | n/m": a row whose values are not figures
+        return "header"
 
     # header bands ----------------------------------------------------------
     def _bands(self) -> tuple[list[HeaderBand], dict[int, int]]:
@@ -803,26 +846,37 @@ class _TableReader:
         return bands, band_of
 
     def _band(self, header_rows: list[_TRow], title_rows: list[_TRow]) -> HeaderBand:
-        first_lo = self.ranges[0][0]
-        last_hi = self.ranges[-1][1]
         lines: list[list[str]] = [[] for _ in self.ranges]
         bottom: list[_GCell | None] = [None for _ in self.ranges]
         title = [c.text for r in title_rows for c in r.cells]
         for row in header_rows:
             for cell in row.cells:
-                spans_all_from_left = cell.c0 < first_lo and cell.c1 >= last_hi
-                if not self._over_values(cell) or spans_all_from_left:
+                if not self._over_values(cell) or self._is_table_title(cell):
                     title.append(cell.text)
                     continue
-                for k, (lo, hi) in enumerate(self.ranges):
-                    if cell.c0 < hi and cell.c1 > lo and cell.text:
-                        lines[k].append(cell.text)
-                        bottom[k] = cell
+                for k in self._columns_under(cell):
+                    lines[k].append(cell.text)
+                    bottom[k] = cell
         columns = tuple(
             Column(k, tuple(lines[k]), b.el.start if b else -1, b.el.end if b else -1)
             for k, b in enumerate(bottom)
         )
         return HeaderBand(_fold(" ".join(t for t in title if t)), columns)
+
+    def _columns_under(self, cell: _GCell) -> list[int]:
+        """Value columns a header cell stands over: those whose digits it covers, else those
+        whose `$`, `)` or `%` cells it covers."""
+        for spans in (self.cores, self.ranges):
+            hit = [k for k, (lo, hi) in enumerate(spans) if cell.c0 < hi and cell.c1 > lo]
+            if hit:
+                return hit
+        return []
+
+    def _is_table_title(self, cell: _GCell) -> bool:
+        """A header cell over every value column that names no period is the table's title
+        ("Consolidated Financial Highlights (Unaudited)"), not a column header."""
+        spans_all = cell.c0 <= self.ranges[0][0] and cell.c1 >= self.ranges[-1][1]
+        return spans_all and len(self.ranges) > 1 and not _PERIODISH.search(cell.text)
 
     # rows ------------------------------------------------------------------
     def _rows(self, band_of: dict[int, int]) -> list[Row]:
@@ -842,6 +896,8 @@ class _TableReader:
                 elif text[:1].isalpha():
                     carry = (text, row.cells[0].el.start)
                 continue
+            if row.kind in ("header", "title"):  # a restated header band starts afresh
+                outline, spanned = _Outline(), []
             if row.kind == "data":
                 labels = _label_cells(row)
                 if len(labels) > 1 and labels[0].rowspan > 1:  # "Financial Metrics" beside its rows
@@ -921,15 +977,15 @@ class _TableReader:
         return _fold(" ".join(words))
 
 
-def _nested_tables(el: _El) -> list[_El]:
-    """Tables inside `el`'s cells that are not inside another nested table."""
+def _nested_tables(el: _El, skip: set[int]) -> list[_El]:
+    """Tables inside `el`'s cells (not inside another nested table, nor in `skip`ped cells)."""
     out: list[_El] = []
     for c in el.children:
-        if isinstance(c, _El) and not _hidden(c):
+        if isinstance(c, _El) and not _hidden(c) and id(c) not in skip:
             if c.tag == "table":
                 out.append(c)
             else:
-                out.extend(_nested_tables(c))
+                out.extend(_nested_tables(c, skip))
     return out
 
 
@@ -966,6 +1022,8 @@ class _Segmenter:
     def _block(self, el: _El, bold: bool, sup: bool) -> None:
         if el.tag != "#root":
             bold, sup = _flags(el, bold, sup)
+        if el.tag == "tr" and self._layout_row(el, bold, sup):
+            return
         items = list(self._flow(el, bold, sup))
         if el.tag != "#root" and all(kind == "node" for kind, *_ in items):
             self._emit_text(el.tag, el.start, el.end, items)
@@ -995,6 +1053,29 @@ class _Segmenter:
             else:
                 yield ("node", child, bold, sup)
 
+    def _layout_row(self, tr: _El, bold: bool, sup: bool) -> bool:
+        """A layout-table row whose cells each hold one short line ("Fourth quarter 2021 |
+        vs. | third quarter 2021", "5. | footnote text") reads as one paragraph."""
+        cells = [c for c in tr.children if isinstance(c, _El) and c.tag in CELL_TAGS]
+        if not cells or any(_nested_tables(c, set()) for c in cells):
+            return False
+        texts: list[str] = []
+        pieces: list[_Piece] = []
+        for td in cells:
+            probe = _Segmenter(self.text)
+            probe.visit(td, bold, sup)
+            if len(probe.segs) > 1:
+                return False
+            if probe.segs:
+                texts.append(probe.segs[0].display)
+                _gather(td, bold, sup, pieces)
+        if len(texts) < 2:
+            return False
+        display = _fold(" ".join(texts))
+        kind = "heading" if _is_heading("", display, pieces) else "paragraph"
+        self.segs.append(_Seg(kind, tr.start, tr.end, display))
+        return True
+
     def _emit_run(self, run: list) -> None:
         """Inline content between blocks: a segment spanning its first to last node."""
         if not run:
@@ -1010,7 +1091,8 @@ class _Segmenter:
         pieces: list[_Piece] = []
         for _, node, bold, sup in items:
             _gather(node, bold, sup, pieces)
-        display = _display(pieces)
+        display = _display(pieces, drop_footnotes=True)  # "backlog3" reads as "backlog"
+        display = _BULLET.sub(r"\1 ", display)  # Workiva sets "•" apart by padding, not a space
         if not display:
             return
         kind = "heading" if _is_heading(tag, display, pieces) else "paragraph"
@@ -1020,6 +1102,8 @@ class _Segmenter:
         """Up to three short blocks just above the table, top first."""
         parts: list[str] = []
         for seg in reversed(self.segs):
+            if _PAGE_MARK.match(seg.display):
+                continue  # a page number or "- more -" between the title and the table
             words = len(seg.display.split())
             if seg.kind not in ("heading", "paragraph") or len(parts) == 3 or words > 30:
                 break
@@ -1043,7 +1127,10 @@ class _Segmenter:
         self.segs.append(_Seg("table", el.start, el.end, _fold(" ".join(d for _, d in rows)), index))
         for tr, display in rows:
             self.segs.append(_Seg("table_row", tr.start, tr.end, display, index))
-        for nested in _nested_tables(el):
+        prose = set(map(id, result.prose_cells))
+        for td in result.prose_cells:  # walks the tables nested in them too
+            self._block(td, bold, sup)
+        for nested in _nested_tables(el, skip=prose):
             self.visit(nested, bold, sup)
 
 

@@ -115,6 +115,10 @@ def run(argv: list[str] | None) -> int:
     lib = library.open_library(root, seed=is_default)
     try:
         return COMMANDS[args.cmd](args, lib)
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] in ("qa", "renderer", "tui"):
+            raise UsageError(f"`exhibit {args.cmd}` is not available in this version yet") from None
+        raise
     finally:
         lib.close()
 

@@ -394,7 +394,8 @@ def _prose_period(periods, lo, a, b, n, cal, main) -> Period | None:
         cands.append(p) if gap >= 0 else None
     cands = [
         p for p in cands
-        if re.fullmatch(r"(?i)[\s,]*(?:[a-z&'-]+\s+){0,4}?(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?", _between(p, b))
+        if re.fullmatch(r"(?i)\s*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down)\b)[a-z&'-]+\s+){0,4}?"
+                        r"(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?", _between(p, b))
     ]
     before = [p for p in periods if lo <= p.span[0] < a]
     if before:

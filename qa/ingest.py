@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from .facts import extract, fiscal_calendar, main_period
 from .store import Store
 
 SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
+# Bump when extraction changes: files ingested by an older extractor are read again.
+EXTRACTOR_VERSION = "1"
 SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"}
 
 
@@ -93,6 +96,8 @@ def ingest(
             rep.rejected.append((str(f), f"could not be read ({type(e).__name__}: {e})"))
     if progress:
         progress(len(files), len(files), "")
+    if not rep.rejected or rep.added or rep.unchanged:
+        store.set_meta("extractor_version", EXTRACTOR_VERSION)
     return rep
 
 
@@ -108,7 +113,7 @@ def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
         raise InputRejected(f"cannot read ({e.strerror or e})") from None
     path = str(f.resolve())
     sha = hashlib.sha256(raw).hexdigest()
-    if store.file_sha(path) == sha:
+    if store.file_sha(path) == sha and store.get_meta("extractor_version") == EXTRACTOR_VERSION:
         rep.unchanged.append(path)
         return
     other = store.path_with_sha(sha)
@@ -120,8 +125,12 @@ def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
     for d in docs:
         segs, tables = segment(d)
         facts = extract(d, segs, tables)
-        mp = main_period(facts, d, fiscal_calendar(d))
+        cal = fiscal_calendar(d)
+        mp = main_period(facts, d, cal)
+        # Keep the calendar the facts were read on (stated or inferred), so answers use the same one.
+        d = replace(d, fiscal_year_end=f"{cal.month:02d}-{cal.day:02d}")
         parts.append((d, segs, facts, mp.label if mp else ""))
+    docs = [p[0] for p in parts]
     removed = store.replace_file(path, sha, docs[0].text, parts)
     if index is not None:
         with index.bulk() as b:

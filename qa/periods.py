@@ -117,7 +117,8 @@ def start_for(end: date, months: int) -> date:
     """First day of a period of `months` ending on `end` (month-end aligned, else by weeks)."""
     n = nominal(end)
     if n == end:
-        return add_months(month_end(end.year, end.month), -months) + timedelta(days=1)
+        m = end.month - months  # months before the end month, 0-based from January
+        return date(end.year + m // 12, m % 12 + 1, 1)
     weeks = {3: 13, 6: 26, 9: 39, 12: 52}.get(months, round(months * 52 / 12))
     return end - timedelta(weeks=weeks) + timedelta(days=1)
 
@@ -354,5 +355,8 @@ def find_periods(text: str) -> list[PeriodQuery]:
         y = _year(m.group("y") or m.group("y2") or m.group("y3"))
         if y and 1990 <= y <= 2099:
             add(PeriodQuery(12, fiscal_year=y, span=m.span()))
+    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?![\d,.%])", text):
+        # A bare year names a (fiscal) year when nothing more specific claimed it.
+        add(PeriodQuery(12, fiscal_year=int(m.group(1)), span=m.span()))
     found.sort(key=lambda p: p.span[0])
     return found

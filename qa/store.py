@@ -158,6 +158,17 @@ class Store:
 
     # --- writes ------------------------------------------------------------------------
 
+    def get_meta(self, key: str) -> str | None:
+        """A value from the store's meta table."""
+        r = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return r[0] if r else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value in the store's meta table."""
+        with self.transaction() as c:
+            c.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                      (key, value))
+
     def file_sha(self, path: str) -> str | None:
         """The hash of a file as last ingested, or None."""
         row = self.conn.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
@@ -289,9 +300,16 @@ class Store:
         q += " ORDER BY d.release_date, f.doc_id, f.id"
         return [FactRow.from_row(r) for r in self.conn.execute(q, args)]
 
-    def metrics(self) -> list[tuple[str, int]]:
-        """Every metric in the store with its fact count."""
-        return [(r[0], r[1]) for r in self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")]
+    def metrics(self, company: str | None = None) -> list[tuple[str, int]]:
+        """Every metric in the store (or of one company) with its fact count."""
+        if company:
+            rows = self.conn.execute(
+                "SELECT metric, count(*) FROM facts JOIN documents USING(doc_id) WHERE company_key=? GROUP BY metric",
+                (company_key(company),),
+            )
+        else:
+            rows = self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")
+        return [(r[0], r[1]) for r in rows]
 
     def companies(self) -> list[tuple[str, str, str]]:
         """(company_key, display name, ticker) of every company in the store."""

@@ -1,0 +1,371 @@
+"""Question → Answer: a cited figure, a derived figure, passages, ambiguous, or an honest not_found.
+
+Never invent: a figure is returned only when the store holds a fact for the
+metric and period asked, or can derive it from stored facts by a stated formula.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from index.numbers import parse_number, precision
+
+from .citations import citation
+from .metrics import BY_NAME, clean_label, is_instant
+from .periods import FiscalCalendar, PeriodQuery, make_period, nominal
+from .questions import Question, metric_candidates, parse_question
+from .store import FactRow
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `exhibit ask` returns; `answer` follows the ask --json contract."""
+
+    question: str
+    status: str  # answered | passages | ambiguous | not_found
+    answer: dict | None = None
+    citations: tuple[dict, ...] = ()
+    alternatives: tuple[dict, ...] = ()
+    formula: str | None = None
+    note: str = ""
+    facts: tuple = field(default=(), compare=False)  # the FactRows behind the answer (for the TUI/renderer)
+
+
+def answer_to_json(a: Answer) -> dict:
+    """The DESIGN.md JSON object of an answer."""
+    out = {
+        "question": a.question,
+        "status": a.status,
+        "answer": a.answer,
+        "citations": list(a.citations),
+        "alternatives": list(a.alternatives),
+    }
+    if a.formula:
+        out["formula"] = a.formula
+    if a.note:
+        out["note"] = a.note
+    return out
+
+
+def answer(lib, text: str) -> Answer:
+    """Answer one question from the library's store and index."""
+    companies = lib.store.companies()
+    q = parse_question(text, companies)
+    if not companies:
+        return Answer(text, "not_found", note="the store is empty: run `exhibit index PATH` first")
+    scope = q.company or (companies[0][0] if len(companies) == 1 else None)
+    if q.wants_passages:
+        return passages(lib, q, scope)
+    if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
+        return working_capital(lib, q, scope, text)
+    metrics = resolve_metrics(lib, q, scope)
+    if not metrics:
+        if metric_candidates(q.metric_phrase, q.wants_percent) or q.periods:
+            return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
+        return passages(lib, q, scope)
+    facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+    if not facts:
+        return Answer(text, "not_found", note=f"no figure for {metrics[0]!r} in the store")
+    if scope is None:
+        by_company = {}
+        for f in facts:
+            by_company.setdefault(f.company, f)
+        if len(by_company) > 1:
+            alts = tuple({"company": c, "metric": f.metric} for c, f in sorted(by_company.items()))
+            return Answer(text, "ambiguous", alternatives=alts, note="several companies report this; name one")
+    cals = {}
+    if q.change and len(q.periods) >= 2:
+        return change(lib, q, facts, cals, text)
+    pq = q.periods[0] if q.periods else None
+    hits = select(lib, facts, pq, q, cals)
+    if not hits:
+        return Answer(text, "not_found", note="no figure for that period in the store")
+    best = hits[0]
+    return figure_answer(lib, text, best, facts)
+
+
+# --- metric resolution -------------------------------------------------------------------------
+
+
+def resolve_metrics(lib, q: Question, scope: str | None) -> list[str]:
+    """Stored metric names the question asks for, best first.
+
+    Every stored metric and every lexicon synonym is scored by how many of the
+    question's words it covers; the release's own line items ("core customer")
+    thus win over the generic lexicon name ("revenue") when the question names them.
+    """
+    stored = {m for m, _ in lib.store.metrics(scope)}
+    phrase = q.metric_phrase.lower()
+    words = _words(phrase)
+    if not words:
+        return []
+    percent = bool(re.search(r"%|\bpercent", phrase))
+    per_share = bool(re.search(r"per share|\beps\b", phrase))
+    scored: list[tuple[float, int, str]] = []
+    lexicon_hits = metric_candidates(phrase, percent)
+    for name in lexicon_hits:
+        m = BY_NAME[name]
+        said = [v for v in (m.name, *m.synonyms) if re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", phrase)]
+        best_cov = max((len(_words(v) & words) for v in said), default=1)
+        pos = min((phrase.find(w) for v in (m.name, *m.synonyms) for w in [clean_label(v)] if w in phrase),
+                  default=99)
+        scored.append((best_cov, -pos, name))
+    for m in stored:
+        if m.endswith(" change %") or m.endswith(" change"):
+            continue
+        mw = _words(m.removesuffix(" %"))
+        if not mw:
+            continue
+        inter = len(words & mw)
+        if inter and inter / len(mw) >= 0.75:
+            pos = min((phrase.find(w) for w in mw if w in phrase), default=99)
+            scored.append((inter, -pos, m))
+    if not scored:
+        return []
+    scored.sort(reverse=True)
+    base = scored[0][2].removesuffix(" %")
+    if "margin" in phrase and "margin" not in base:
+        percent = True
+    names = []
+    if base == "net income" and per_share:
+        names = ["earnings per share", "net income per share", "diluted earnings per share"]
+    elif percent:
+        names = [base + " %"]
+    else:
+        names = [base]
+        if base == "earnings per share":
+            names += ["diluted earnings per share", "net income per share", "basic earnings per share"]
+    return [n for n in names if n in stored]
+
+
+def _raw_words(s: str) -> set[str]:
+    """Words of a label as printed, parentheticals included ("allocated to Cost of Operating Revenues")."""
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s.lower()) if len(w) > 2}
+
+
+def _words(s: str) -> set[str]:
+    stop = {"and", "the", "of", "net", "total", "to", "from", "in", "for", "expense", "expenses", "q", "percent", "%"}
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()}
+
+
+# --- period selection -------------------------------------------------------------------------
+
+
+def calendar_of(lib, doc_id: str, cals: dict) -> FiscalCalendar:
+    """The fiscal calendar of a document's company."""
+    if doc_id not in cals:
+        d = lib.store.document(doc_id)
+        fye = d.fiscal_year_end if d else None
+        cals[doc_id] = FiscalCalendar(*(int(x) for x in fye.split("-"))) if fye else FiscalCalendar()
+    return cals[doc_id]
+
+
+def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bool) -> bool:
+    """Whether a fact's period is the one a period phrase asks for."""
+    end = date.fromisoformat(f.period.end)
+    if pq.end:
+        want = date.fromisoformat(pq.end)
+        if abs((nominal(end) - nominal(want)).days) > 3 and abs((end - want).days) > 3:
+            return False
+        if pq.instant:
+            return f.period.kind == "instant" or (not instant_metric and f.period.months == 3)
+        return f.period.kind == "duration" and f.period.months == pq.months
+    if f.period.kind == "instant":
+        if not (instant_metric or pq.instant):
+            return False
+        if pq.quarter:
+            if cal.quarter_of(end) != pq.quarter or nominal(end) != nominal(end):
+                return False
+            return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
+        if pq.months == 12:
+            return cal.quarter_of(end) == 4 and (pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year)
+        return False
+    if pq.instant:
+        return False
+    if f.period.months != pq.months:
+        return False
+    if pq.quarter and cal.quarter_of(end) != pq.quarter:
+        return False
+    return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
+
+
+def rank_key(f: FactRow, q: Question):
+    """The label the question names, table before prose, primary statements before reconciliation repeats."""
+    return (
+        0 if (f.basis == "guidance") == q.guidance else 1,
+        -len(_raw_words(f.label) & _raw_words(q.metric_phrase)) if f.source == "table" else 0,
+        0 if f.source == "table" else 1,
+        f.table if f.table is not None else 999,
+        f.char_start,
+    )
+
+
+def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals: dict) -> list[FactRow]:
+    """Facts for the period asked (the latest such when no year), best first."""
+    pool = [f for f in facts if (f.basis == "guidance") == q.guidance]
+    if not pool:
+        return []
+    if pq is None:
+        # No period: the latest period reported, a quarter before a longer span.
+        latest = max(f.period.end for f in pool)
+        pool = [f for f in pool if f.period.end == latest]
+        pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
+        return pool
+    hits = [f for f in pool if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))]
+    if not hits:
+        return []
+    if pq.fiscal_year is None and not pq.end:
+        latest = max(f.period.end for f in hits)
+        hits = [f for f in hits if f.period.end == latest]
+    hits.sort(key=lambda f: rank_key(f, q))
+    return hits
+
+
+# --- building answers ---------------------------------------------------------------------------
+
+
+def fact_answer_dict(f: FactRow, value=None, unit=None, basis=None, metric=None, label=None, period=None) -> dict:
+    """The `answer` object of the contract for a fact (or a figure derived from it)."""
+    p = period or f.period
+    return {
+        "metric": metric or f.metric,
+        "label": label or f.label,
+        "value": f.value if value is None else value,
+        "value_high": f.value_high if value is None else None,
+        "unit": unit or f.unit,
+        "period": {"start": p.start, "end": p.end, "kind": p.kind, "label": p.label},
+        "basis": basis or f.basis,
+        "as_printed": f.as_printed if value is None else None,
+        "scale": f.scale if value is None else 1,
+        "company": f.company,
+        "doc_id": f.doc_id,
+    }
+
+
+def cite(lib, f: FactRow, **extra) -> dict:
+    """The citation of a fact: the row or sentence holding it, with the figure's own span."""
+    text = lib.text_for(f.sha256)
+    return citation(text, f.path, f.doc_id, f.cite_start, f.cite_end, f.cite_kind, lib.is_html(f.doc_id),
+                    figure_start=f.char_start, figure_end=f.char_end, figure_text=text[f.char_start : f.char_end],
+                    **extra)
+
+
+def agrees(table: FactRow, prose: FactRow) -> bool:
+    """Whether a prose figure states a table figure, after the prose's rounding ("$17.5 million" ~ 17,549)."""
+    n = parse_number(prose.as_printed.split(" to ")[0].split(" and ")[0])
+    tol = precision(n) if n else abs(prose.value) * 0.005
+    return abs(abs(table.value) - abs(prose.value)) <= tol + 1e-9
+
+
+def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
+    """An answered figure with its citation and the prose sentence that states the same figure."""
+    cits = [cite(lib, best)]
+    note = ""
+    if best.source == "table":
+        prose = [
+            f for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
+            if f.source == "prose" and f.period.end == best.period.end and f.basis == best.basis
+        ]
+        for p in prose:
+            ok = agrees(best, p)
+            cits.append(cite(lib, p, agrees=ok))
+            note = ("the release's text states the same figure" if ok else
+                    f"the release's text says {p.as_printed}, which does not round to the table's {best.as_printed}")
+            break
+    return Answer(text, "answered", fact_answer_dict(best), tuple(cits), note=note, facts=(best,))
+
+
+def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Answer:
+    """% change between two periods: (a − b) / |b|, both inputs cited."""
+    a = select(lib, facts, q.periods[0], q, cals)
+    b = select(lib, facts, q.periods[1], q, cals)
+    if not a or not b:
+        return Answer(text, "not_found", note="one of the two periods is not in the store")
+    fa, fb = a[0], b[0]
+    if fb.value == 0:
+        return Answer(text, "not_found", note="the base period's figure is zero: no % change")
+    pct = round((fa.value - fb.value) / abs(fb.value) * 100, 2)
+    formula = f"({fa.as_printed} − {fb.as_printed}) / {fb.as_printed.strip('()$')} = {pct:+.2f}%"
+    ans = fact_answer_dict(fa, value=pct, unit="percent", basis="derived", metric=fa.metric + " change %",
+                           label=f"{fa.label}: change {fa.period.label} vs {fb.period.label}")
+    ans["formula"] = formula
+    ans["inputs"] = [fact_answer_dict(fa), fact_answer_dict(fb)]
+    return Answer(text, "answered", ans, (cite(lib, fa), cite(lib, fb)), formula=formula, facts=(fa, fb))
+
+
+def working_capital(lib, q: Question, scope: str | None, text: str) -> Answer:
+    """Working capital = total current assets − total current liabilities at one date."""
+    stored = lib.store.facts(company=scope, metric="working capital")
+    cals: dict = {}
+    pq = q.periods[0] if q.periods else None
+    if stored:
+        hits = select(lib, stored, pq, q, cals)
+        if hits:
+            return figure_answer(lib, text, hits[0], stored)
+    ca = select(lib, lib.store.facts(company=scope, metric="total current assets"), pq, q, cals)
+    cl = select(lib, lib.store.facts(company=scope, metric="total current liabilities"), pq, q, cals)
+    pairs = [(a, b) for a in ca for b in cl if a.period.end == b.period.end and a.doc_id == b.doc_id]
+    if not pairs:
+        return Answer(text, "not_found", note="no current assets and current liabilities at that date")
+    a, b = pairs[0]
+    value = a.value - b.value
+    formula = f"total current assets {a.as_printed} − total current liabilities {b.as_printed} = {value:,.0f}"
+    ans = fact_answer_dict(a, value=value, unit="USD", basis="derived", metric="working capital",
+                           label="Working capital (total current assets − total current liabilities)")
+    ans["formula"] = formula
+    ans["inputs"] = [fact_answer_dict(a), fact_answer_dict(b)]
+    return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
+
+
+def passages(lib, q: Question, scope: str | None) -> Answer:
+    """The best passages for a question no figure answers."""
+    company = None
+    if scope:
+        company = next((name for key, name, _ in lib.store.companies() if key == scope), None)
+    query = re.sub(r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.text)
+    hits = lib.search(query, company=company, limit=5)
+    if not hits:
+        return Answer(q.text, "not_found", note="no passage matches")
+    cits = []
+    for h in hits:
+        d = lib.store.document(h.doc_id)
+        if not d:
+            continue
+        text = lib.text_for(d.sha256)
+        cits.append(citation(text, d.path, d.doc_id, h.char_start, h.char_end, h.kind, d.format == "html",
+                             score=round(h.score, 3)))
+    return Answer(q.text, "passages", None, tuple(cits))
+
+
+# --- text output -------------------------------------------------------------------------------
+
+
+def format_answer(a: Answer) -> str:
+    """A readable answer: figure, period, unit, basis, and each citation as file:line with its text."""
+    from .cli import format_value
+
+    lines = [f"Q: {a.question}"]
+    if a.status == "answered" and a.answer:
+        x = a.answer
+        lines.append(f"{x['company']}: {x['label']}")
+        lines.append(f"  {format_value(x['value'], x['unit'], x.get('value_high'))}  ({x['period']['label']}, "
+                     f"{x['basis']}{', printed ' + repr(x['as_printed']) if x.get('as_printed') else ''})")
+        if a.formula:
+            lines.append(f"  formula: {a.formula}")
+    elif a.status == "ambiguous":
+        lines.append("ambiguous: " + "; ".join(", ".join(f"{k}={v}" for k, v in alt.items()) for alt in a.alternatives))
+    elif a.status == "not_found":
+        lines.append("not found" + (f": {a.note}" if a.note else ""))
+    if a.note and a.status == "answered":
+        lines.append(f"  note: {a.note}")
+    for c in a.citations:
+        shown = c.get("display") or c["text"]
+        shown = " ".join(shown.split())
+        lines.append(f"  [{Path(c['path']).name}:{c['line_start']}] {shown[:300]}")
+    return "\n".join(lines)
+
+
+__all__ = ["Answer", "answer", "answer_to_json", "format_answer", "make_period", "BY_NAME"]

@@ -1,0 +1,111 @@
+"""Questions → what they ask: company, metric phrase, period, basis, derived intent. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .metrics import LEXICON, clean_label
+from .periods import PeriodQuery, find_periods
+
+GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
+PASSAGE_WORDS = re.compile(
+    r"(?i)^\s*(who|why|how|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
+    r"conference call|webcast|replay|contact|phone|telephone|email|address|headquarter\w*|describe|explain)\b"
+)
+CHANGE_WORDS = re.compile(r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference)\b")
+FILLER = re.compile(
+    r"(?i)(?<![\w&])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
+    r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|value|figure|amount|end|"
+    r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
+    r"compared|growth)(?![\w&])|[?,.:;!]"
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A parsed question."""
+
+    text: str
+    company: str | None  # company key named in the question
+    metric_phrase: str  # what is left when company, period and filler words are taken out
+    periods: tuple[PeriodQuery, ...]
+    guidance: bool
+    change: bool
+    wants_passages: bool
+    wants_percent: bool
+    wants_instant: bool
+
+
+def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question:
+    """Parse a question against the companies in the store [(key, name, ticker)]."""
+    q = " ".join(text.split())
+    company, rest = _find_company(q, companies)
+    periods = tuple(find_periods(rest))
+    stripped = rest
+    for p in sorted(periods, key=lambda p: -p.span[0]):
+        stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
+    wants_instant = bool(re.search(r"(?i)\b(end of|as of|at the end|balance)\b", rest))
+    if re.search(r"(?i)\bend of\b", rest) and periods:
+        periods = tuple(
+            PeriodQuery(None, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span)
+            if p.months == 3 or p.months == 12 else p
+            for p in periods
+        )
+    wants_percent = bool(re.search(r"(?i)%|\bpercent\b|\bmargin\b(?!\s*\(gaap)|\bas a percentage\b", stripped))
+    phrase = FILLER.sub(" ", stripped)
+    phrase = " ".join(phrase.split())
+    return Question(
+        text=q,
+        company=company,
+        metric_phrase=phrase,
+        periods=periods,
+        guidance=bool(GUIDANCE_WORDS.search(q)),
+        change=bool(CHANGE_WORDS.search(q)),
+        wants_passages=bool(PASSAGE_WORDS.search(q)),
+        wants_percent=wants_percent,
+        wants_instant=wants_instant,
+    )
+
+
+GENERIC = {"financial", "services", "group", "holding", "holdings", "company", "bank", "international", "the",
+           "corp", "inc", "semiconductor", "power", "funding", "solutions", "clinical"}
+
+
+def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[str | None, str]:
+    """The company a question names (full name, ticker, or distinctive first word), and the rest of it."""
+    best = None
+    for key, name, ticker in companies:
+        pats = [re.escape(name), re.escape(key).replace(r"\ ", r"\s+")]
+        if ticker:
+            pats.append(rf"\b{re.escape(ticker)}\b")
+        first = key.split()[0] if key else ""
+        if len(first) >= 3 and first not in GENERIC:
+            pats.append(rf"\b{re.escape(first)}(?:'s)?\b")
+        for p in pats:
+            m = re.search(p if p.startswith(r"\b") else rf"(?i)\b{p}(?:'s)?\b", q, 0 if p.startswith(r"\b") and ticker and p == rf"\b{re.escape(ticker)}\b" else re.I)
+            if m and (best is None or (m.end() - m.start()) > (best[2] - best[1])):
+                best = (key, m.start(), m.end())
+                break
+    if best is None:
+        return None, q
+    key, a, b = best
+    return key, (q[:a] + " " + q[b:]).strip()
+
+
+def metric_candidates(phrase: str, wants_percent: bool) -> list[str]:
+    """Canonical metric names the phrase names, most specific first (lexicon names and synonyms)."""
+    p = clean_label(phrase)
+    p = re.sub(r"\b(expenses?|costs?)\b$", "", p).strip() if not p.startswith("total") else p
+    out = []
+    for m in LEXICON:
+        for name in (m.name, *m.synonyms):
+            n = clean_label(name)
+            if re.search(rf"(?<![\w&]){re.escape(n)}(?![\w&])", p):
+                out.append((len(n), m.name))
+    out.sort(key=lambda x: -x[0])
+    names = []
+    for _, n in out:
+        if n not in names:
+            names.append(n)
+    return names
