@@ -24,37 +24,40 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from index.model import Cell, Column, HeaderBand, Row, Segment, Table
-from index.numbers import DASHES, parse_number
+from index.numbers import DASHES, Number, parse_number
 
 # ---------------------------------------------------------------------------
 # Element classes
 
-VOID = frozenset(
-    "area base basefont br col embed frame hr img input isindex keygen link meta param "
-    "source track wbr".split()
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+VOID = _tags(
+    "area base basefont br col embed frame hr img input isindex keygen link meta param source track wbr"
 )
 # Elements whose content is never text a reader sees (and may be hostile).
-SKIP = frozenset(
-    "script style head title iframe object embed applet noscript noframes frameset "
-    "template textarea select option svg math canvas audio video".split()
+SKIP = _tags(
+    "script style head title iframe object embed applet noscript noframes frameset template "
+    "textarea select option svg math canvas audio video"
 )
 # Elements that make their own paragraph. `kbd` and `address` are here because
 # older EDGAR filings (Apple 2004) use them as paragraphs.
-BLOCKS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li dt dd ul ol dl address blockquote pre center kbd "
-    "section article header footer main nav aside figure figcaption form fieldset legend "
-    "caption body html td th tr tbody thead tfoot listing xmp".split()
+BLOCKS = _tags(
+    "p div h1 h2 h3 h4 h5 h6 li dt dd ul ol dl address blockquote pre center kbd section "
+    "article header footer main nav aside figure figcaption form fieldset legend caption body "
+    "html td th tr tbody thead tfoot listing xmp"
 )
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-BOLD_TAGS = frozenset("b strong th h1 h2 h3 h4 h5 h6".split())
+HEADING_TAGS = _tags("h1 h2 h3 h4 h5 h6")
+BOLD_TAGS = _tags("b strong th h1 h2 h3 h4 h5 h6")
 CELL_TAGS = frozenset(("td", "th"))
 SECTION_TAGS = frozenset(("tbody", "thead", "tfoot"))
 # Start tags that end an open <p> (HTML's "closes a p element" list, minus table:
 # old filings put tables inside paragraphs and quirks mode keeps them there).
-CLOSES_P = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 ul ol dl li dt dd address blockquote pre center hr "
-    "section article header footer main nav aside figure figcaption form fieldset "
-    "listing xmp".split()
+CLOSES_P = _tags(
+    "p div h1 h2 h3 h4 h5 h6 ul ol dl li dt dd address blockquote pre center hr section article "
+    "header footer main nav aside figure figcaption form fieldset listing xmp"
 )
 # An end tag may not reach across these while looking for its start tag.
 CELL_SCOPE = frozenset(("td", "th", "table", "caption"))
@@ -101,8 +104,18 @@ _PAGE_MARK = re.compile(r"^(?:[-\u2013\u2014\s]*more[-\u2013\u2014\s]*|\W*\d{1,3
 _BULLET = re.compile(r"^([\u2022\u25aa\u25e6\u25cf\u25a0\u2023\u2043])(?=\S)")
 PROSE_WORDS = 20  # a text cell this long that labels no figure is prose set in a table
 _LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*(pt|px|em|rem|in|cm|mm|pc|%)?$", re.I)
-_PT_PER_UNIT = {"pt": 1.0, "px": 0.75, "em": 10.0, "rem": 10.0, "in": 72.0, "cm": 28.35,
-                "mm": 2.835, "pc": 12.0, "": 0.75}  # fmt: skip
+# Points per CSS unit; a bare number is taken as pixels, and an em as 10pt (release body text).
+_PT_PER_UNIT = {
+    "pt": 1.0,
+    "px": 0.75,
+    "em": 10.0,
+    "rem": 10.0,
+    "in": 72.0,
+    "cm": 28.35,
+    "mm": 2.835,
+    "pc": 12.0,
+}
+_PT_PER_UNIT[""] = _PT_PER_UNIT["px"]
 NBSP_PT = 3  # a leading non-breaking space indents a label by about this many points
 
 
@@ -375,9 +388,7 @@ def _has_block(el: _El) -> bool:
     """True when a block or table lies somewhere inside `el` (memoised)."""
     if el._has_block is None:
         el._has_block = any(
-            isinstance(c, _El)
-            and not _hidden(c)
-            and (c.tag in BLOCKS or c.tag == "table" or _has_block(c))
+            isinstance(c, _El) and not _hidden(c) and (c.tag in BLOCKS or c.tag == "table" or _has_block(c))
             for c in el.children
         )
     return el._has_block
@@ -428,9 +439,7 @@ def _indent(cell: _El) -> int:
     while isinstance(node, _El):
         st = node.style
         pts += _left(st, "padding") + _left(st, "margin") + _pt(st.get("text-indent"))
-        node = next(
-            (c for c in node.children if _text_of(c).strip() and not _is_hidden_node(c)), None
-        )
+        node = next((c for c in node.children if _text_of(c).strip() and not _is_hidden_node(c)), None)
     if isinstance(node, _Text):
         lead = node.text[: len(node.text) - len(node.text.lstrip())]
         pts += NBSP_PT * lead.count("\u00a0")
@@ -537,7 +546,7 @@ def _as_figure(s: str) -> str:
     return ""
 
 
-def _parse(figure: str):
+def _parse(figure: str) -> Number | None:
     """parse_number, also reading banks' "(2)%" as the "(2%)" it means."""
     m = re.fullmatch(r"\((.+)\)%", figure)
     return parse_number(f"({m.group(1)}%)" if m else figure)
@@ -647,7 +656,10 @@ def _columns(data: list[_TRow]) -> dict[int, int]:
     """Map each figure's grid key to a value column: keys that never share a row and sit
     next to each other are one column printed with different spans."""
     keys = sorted({g.key for r in data for g in r.groups})
-    rows_with = {k: {i for i, r in enumerate(data) if any(g.key == k for g in r.groups)} for k in keys}  # fmt: skip
+    rows_with: dict[int, set[int]] = {k: set() for k in keys}
+    for i, row in enumerate(data):
+        for g in row.groups:
+            rows_with[g.key].add(i)
     clusters: list[list[int]] = []
     seen: set[int] = set()
     for k in keys:
@@ -694,9 +706,7 @@ class _Outline:
     def enter(self, indent: int) -> tuple[str, ...]:
         """A row with figures: close parents it has moved out of, return those in force."""
         self._adopt(indent)
-        self.stack = [
-            p for p in self.stack if p.indent <= indent and (p.child is None or indent >= p.child)
-        ]
+        self.stack = [p for p in self.stack if p.indent <= indent and (p.child is None or indent >= p.child)]
         return tuple(p.label for p in self.stack)
 
     def close_total(self, label: str) -> None:
@@ -949,8 +959,7 @@ class _TableReader:
         if _TOTAL.match(label):
             outline.close_total(label)
         cells = tuple(
-            Cell(row.col[id(g)], g.as_printed, g.cells[0].el.start, g.cells[-1].el.end)
-            for g in row.groups
+            Cell(row.col[id(g)], g.as_printed, g.cells[0].el.start, g.cells[-1].el.end) for g in row.groups
         )
         return Row(label, start, end, row.el.start, row.el.end, cells, band, indent, parents)
 
@@ -1138,13 +1147,14 @@ class _Segmenter:
 # Entry point
 
 _SGML_HEAD = re.compile(r"\s*<(?:DOCUMENT|TYPE)>", re.I)
+_SGML_TEXT = re.compile(r"<TEXT>", re.I)
 
 
 def _strip_sgml_wrapper(text: str, start: int, end: int) -> tuple[int, int]:
     """Skip EDGAR <DOCUMENT>/<TYPE>/<TEXT> header lines if the caller's span includes them."""
     if not _SGML_HEAD.match(text, start, min(end, start + 200)):
         return start, end
-    m = re.compile(r"<TEXT>", re.I).search(text, start, min(end, start + 5000))
+    m = _SGML_TEXT.search(text, start, min(end, start + 5000))
     if m:
         start = m.end()
     close = text.rfind("</TEXT>", start, end)

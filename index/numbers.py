@@ -110,4 +110,4 @@ def is_figure(s: str) -> bool:
 
 def precision(n: Number) -> float:
     """Half a unit of the last printed digit, in the value's units: how far rounding may move it."""
-    return 0.5 * (10 ** -n.decimals) * n.word_scale
+    return 0.5 * (10**-n.decimals) * n.word_scale

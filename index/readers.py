@@ -265,7 +265,9 @@ def _clean_company(s: str) -> str:
     s = " ".join(s.split())
     words = s.split()
     # Drop leading words that are not part of a name ("Today", "The", dateline words).
-    while words and (words[0].lower() in {"today", "and", "of", "by", "about", "-", "--"} or words[0].endswith("-based")):
+    while words and (
+        words[0].lower() in {"today", "and", "of", "by", "about", "-", "--"} or words[0].endswith("-based")
+    ):
         words = words[1:]
     return " ".join(words)
 
@@ -294,7 +296,9 @@ def find_title(plain: str) -> str:
         s = " ".join(line.split())
         if not s or s.startswith("<") or re.match(r"(?i)^(exhibit|ex-)\s*99", s):
             continue
-        if re.match(r"(?i)^(for immediate release|news( release)?|press release|contacts?:|\[.*logo\]|page \d+)", s):
+        if re.match(
+            r"(?i)^(for immediate release|news( release)?|press release|contacts?:|\[.*logo\]|page \d+)", s
+        ):
             continue
         if re.search(r"(?i)\b(media|investor)\b.*contact", s) or "@" in s or re.search(r"\d{3}-\d{4}", s):
             continue

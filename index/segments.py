@@ -145,7 +145,11 @@ def _extend_up(lines: list[Line], i: int, taken: set[int]) -> int:
         indent = len(t) - len(t.lstrip())
         s = t.strip()
         multi = len(re.findall(r"\S+(?: \S+)*", t)) >= 2 and "   " in s
-        if (indent >= 8 and len(s) <= 80) or (multi and len(s) < 120) or (len(s) < 50 and not s.endswith(".")):
+        if (
+            (indent >= 8 and len(s) <= 80)
+            or (multi and len(s) < 120)
+            or (len(s) < 50 and not s.endswith("."))
+        ):
             first = k
             k -= 1
             continue

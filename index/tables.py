@@ -19,7 +19,9 @@ TAG_RE = re.compile(r"</?(TABLE|CAPTION|S|C|FN|PAGE)>", re.I)
 RULE_RE = re.compile(r"^[\s\-=_.*+|]*$")
 CHUNK_RE = re.compile(r"\S+(?: \S+)*")  # text separated by two or more spaces
 YEAR_RE = re.compile(r"^(?:19|20)\d\d\*?$")
-CONNECTOR_END_RE = re.compile(r"(?i)(\b(and|of|or|for|the|in|to|from|on|net|other|with|by|a|an|before|after|per)|[,(&/-])$")
+CONNECTOR_END_RE = re.compile(
+    r"(?i)(\b(and|of|or|for|the|in|to|from|on|net|other|with|by|a|an|before|after|per)|[,(&/-])$"
+)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,9 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             if not seen_data and not header_lines and p.label.a >= 12:
                 titles.append(p.label.text)
                 continue
-            if re.search(r"(?i)\b(in (thousands|millions|billions)|amounts in|except (per )?share)", p.label.text):
+            if re.search(
+                r"(?i)\b(in (thousands|millions|billions)|amounts in|except (per )?share)", p.label.text
+            ):
                 notes.append(p.label.text.strip())
                 if not seen_data:
                     titles.append(p.label.text)
@@ -363,7 +367,9 @@ def _push_parent(parents: list[tuple[int, str, bool]], q: _Parsed) -> None:
     parents.append((indent, " ".join(q.label.text.split()), True))
 
 
-def _band(header_lines: list[_Parsed], cols: list[tuple[int, int]], label_edge: int, titles: list[str]) -> HeaderBand:
+def _band(
+    header_lines: list[_Parsed], cols: list[tuple[int, int]], label_edge: int, titles: list[str]
+) -> HeaderBand:
     per_col: list[list[str]] = [[] for _ in cols]
     spans: list[list[int]] = [[-1, -1] for _ in cols]
     left: list[str] = [" ".join(t.split()) for t in titles]
@@ -409,6 +415,4 @@ def looks_tabular(text: str) -> bool:
     if figs == len(cs) and figs == 1:
         return cs[0].a > 20  # a lone figure far to the right (a total line)
     # A sentence that happens to end in a number is not a table row.
-    if figs == 1 and re.search(r"[a-z]\s\S+$", t.rstrip()) and "  " not in t.strip():
-        return False
-    return True
+    return not (figs == 1 and re.search(r"[a-z]\s\S+$", t.rstrip()) and "  " not in t.strip())

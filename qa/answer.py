@@ -75,7 +75,9 @@ def answer(lib, text: str) -> Answer:
             by_company.setdefault(f.company, f)
         if len(by_company) > 1:
             alts = tuple({"company": c, "metric": f.metric} for c, f in sorted(by_company.items()))
-            return Answer(text, "ambiguous", alternatives=alts, note="several companies report this; name one")
+            return Answer(
+                text, "ambiguous", alternatives=alts, note="several companies report this; name one"
+            )
     cals = {}
     if q.change and len(q.periods) >= 2:
         return change(lib, q, facts, cals, text)
@@ -108,10 +110,16 @@ def resolve_metrics(lib, q: Question, scope: str | None) -> list[str]:
     lexicon_hits = metric_candidates(phrase, percent)
     for name in lexicon_hits:
         m = BY_NAME[name]
-        said = [v for v in (m.name, *m.synonyms) if re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", phrase)]
+        said = [
+            v
+            for v in (m.name, *m.synonyms)
+            if re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", phrase)
+        ]
         best_cov = max((len(_words(v) & words) for v in said), default=1)
-        pos = min((phrase.find(w) for v in (m.name, *m.synonyms) for w in [clean_label(v)] if w in phrase),
-                  default=99)
+        pos = min(
+            (phrase.find(w) for v in (m.name, *m.synonyms) for w in [clean_label(v)] if w in phrase),
+            default=99,
+        )
         scored.append((best_cov, -pos, name))
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
@@ -147,8 +155,25 @@ def _raw_words(s: str) -> set[str]:
 
 
 def _words(s: str) -> set[str]:
-    stop = {"and", "the", "of", "net", "total", "to", "from", "in", "for", "expense", "expenses", "q", "percent", "%"}
-    return {w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()}
+    stop = {
+        "and",
+        "the",
+        "of",
+        "net",
+        "total",
+        "to",
+        "from",
+        "in",
+        "for",
+        "expense",
+        "expenses",
+        "q",
+        "percent",
+        "%",
+    }
+    return {
+        w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()
+    }
 
 
 # --- period selection -------------------------------------------------------------------------
@@ -181,7 +206,9 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
                 return False
             return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
         if pq.months == 12:
-            return cal.quarter_of(end) == 4 and (pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year)
+            return cal.quarter_of(end) == 4 and (
+                pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
+            )
         return False
     if pq.instant:
         return False
@@ -227,7 +254,9 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
 # --- building answers ---------------------------------------------------------------------------
 
 
-def fact_answer_dict(f: FactRow, value=None, unit=None, basis=None, metric=None, label=None, period=None) -> dict:
+def fact_answer_dict(
+    f: FactRow, value=None, unit=None, basis=None, metric=None, label=None, period=None
+) -> dict:
     """The `answer` object of the contract for a fact (or a figure derived from it)."""
     p = period or f.period
     return {
@@ -248,9 +277,19 @@ def fact_answer_dict(f: FactRow, value=None, unit=None, basis=None, metric=None,
 def cite(lib, f: FactRow, **extra) -> dict:
     """The citation of a fact: the row or sentence holding it, with the figure's own span."""
     text = lib.text_for(f.sha256)
-    return citation(text, f.path, f.doc_id, f.cite_start, f.cite_end, f.cite_kind, lib.is_html(f.doc_id),
-                    figure_start=f.char_start, figure_end=f.char_end, figure_text=text[f.char_start : f.char_end],
-                    **extra)
+    return citation(
+        text,
+        f.path,
+        f.doc_id,
+        f.cite_start,
+        f.cite_end,
+        f.cite_kind,
+        lib.is_html(f.doc_id),
+        figure_start=f.char_start,
+        figure_end=f.char_end,
+        figure_text=text[f.char_start : f.char_end],
+        **extra,
+    )
 
 
 def agrees(table: FactRow, prose: FactRow) -> bool:
@@ -266,14 +305,18 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
     note = ""
     if best.source == "table":
         prose = [
-            f for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
+            f
+            for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
             if f.source == "prose" and f.period.end == best.period.end and f.basis == best.basis
         ]
         for p in prose:
             ok = agrees(best, p)
             cits.append(cite(lib, p, agrees=ok))
-            note = ("the release's text states the same figure" if ok else
-                    f"the release's text says {p.as_printed}, which does not round to the table's {best.as_printed}")
+            note = (
+                "the release's text states the same figure"
+                if ok
+                else f"the release's text says {p.as_printed}, which does not round to the table's {best.as_printed}"
+            )
             break
     return Answer(text, "answered", fact_answer_dict(best), tuple(cits), note=note, facts=(best,))
 
@@ -289,8 +332,14 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
         return Answer(text, "not_found", note="the base period's figure is zero: no % change")
     pct = round((fa.value - fb.value) / abs(fb.value) * 100, 2)
     formula = f"({fa.as_printed} − {fb.as_printed}) / {fb.as_printed.strip('()$')} = {pct:+.2f}%"
-    ans = fact_answer_dict(fa, value=pct, unit="percent", basis="derived", metric=fa.metric + " change %",
-                           label=f"{fa.label}: change {fa.period.label} vs {fb.period.label}")
+    ans = fact_answer_dict(
+        fa,
+        value=pct,
+        unit="percent",
+        basis="derived",
+        metric=fa.metric + " change %",
+        label=f"{fa.label}: change {fa.period.label} vs {fb.period.label}",
+    )
     ans["formula"] = formula
     ans["inputs"] = [fact_answer_dict(fa), fact_answer_dict(fb)]
     return Answer(text, "answered", ans, (cite(lib, fa), cite(lib, fb)), formula=formula, facts=(fa, fb))
@@ -313,8 +362,14 @@ def working_capital(lib, q: Question, scope: str | None, text: str) -> Answer:
     a, b = pairs[0]
     value = a.value - b.value
     formula = f"total current assets {a.as_printed} − total current liabilities {b.as_printed} = {value:,.0f}"
-    ans = fact_answer_dict(a, value=value, unit="USD", basis="derived", metric="working capital",
-                           label="Working capital (total current assets − total current liabilities)")
+    ans = fact_answer_dict(
+        a,
+        value=value,
+        unit="USD",
+        basis="derived",
+        metric="working capital",
+        label="Working capital (total current assets − total current liabilities)",
+    )
     ans["formula"] = formula
     ans["inputs"] = [fact_answer_dict(a), fact_answer_dict(b)]
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
@@ -325,7 +380,9 @@ def passages(lib, q: Question, scope: str | None) -> Answer:
     company = None
     if scope:
         company = next((name for key, name, _ in lib.store.companies() if key == scope), None)
-    query = re.sub(r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.text)
+    query = re.sub(
+        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.text
+    )
     hits = lib.search(query, company=company, limit=5)
     if not hits:
         return Answer(q.text, "not_found", note="no passage matches")
@@ -335,8 +392,18 @@ def passages(lib, q: Question, scope: str | None) -> Answer:
         if not d:
             continue
         text = lib.text_for(d.sha256)
-        cits.append(citation(text, d.path, d.doc_id, h.char_start, h.char_end, h.kind, d.format == "html",
-                             score=round(h.score, 3)))
+        cits.append(
+            citation(
+                text,
+                d.path,
+                d.doc_id,
+                h.char_start,
+                h.char_end,
+                h.kind,
+                d.format == "html",
+                score=round(h.score, 3),
+            )
+        )
     return Answer(q.text, "passages", None, tuple(cits))
 
 
@@ -351,12 +418,16 @@ def format_answer(a: Answer) -> str:
     if a.status == "answered" and a.answer:
         x = a.answer
         lines.append(f"{x['company']}: {x['label']}")
-        lines.append(f"  {format_value(x['value'], x['unit'], x.get('value_high'))}  ({x['period']['label']}, "
-                     f"{x['basis']}{', printed ' + repr(x['as_printed']) if x.get('as_printed') else ''})")
+        lines.append(
+            f"  {format_value(x['value'], x['unit'], x.get('value_high'))}  ({x['period']['label']}, "
+            f"{x['basis']}{', printed ' + repr(x['as_printed']) if x.get('as_printed') else ''})"
+        )
         if a.formula:
             lines.append(f"  formula: {a.formula}")
     elif a.status == "ambiguous":
-        lines.append("ambiguous: " + "; ".join(", ".join(f"{k}={v}" for k, v in alt.items()) for alt in a.alternatives))
+        lines.append(
+            "ambiguous: " + "; ".join(", ".join(f"{k}={v}" for k, v in alt.items()) for alt in a.alternatives)
+        )
     elif a.status == "not_found":
         lines.append("not found" + (f": {a.note}" if a.note else ""))
     if a.note and a.status == "answered":

@@ -52,5 +52,11 @@ def citation(
 
 def fact_citations(fact, text: str, is_html: bool) -> list[dict]:
     """A fact's citations: the row or sentence holding the figure, with the figure's own span."""
-    fig = {"figure_start": fact.char_start, "figure_end": fact.char_end, "figure_text": text[fact.char_start : fact.char_end]}
-    return [citation(text, fact.path, fact.doc_id, fact.cite_start, fact.cite_end, fact.cite_kind, is_html, **fig)]
+    fig = {
+        "figure_start": fact.char_start,
+        "figure_end": fact.char_end,
+        "figure_text": text[fact.char_start : fact.char_end],
+    }
+    return [
+        citation(text, fact.path, fact.doc_id, fact.cite_start, fact.cite_end, fact.cite_kind, is_html, **fig)
+    ]

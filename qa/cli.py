@@ -30,7 +30,9 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: global --store, one subcommand per job."""
-    p = Parser(prog="exhibit", description="Read earnings press releases: search, cited figures, audits, briefings.")
+    p = Parser(
+        prog="exhibit", description="Read earnings press releases: search, cited figures, audits, briefings."
+    )
     p.add_argument("--store", help="store folder (default: $EXHIBIT_STORE or a per-user data folder)")
     sub = p.add_subparsers(dest="cmd", parser_class=Parser)
 
@@ -75,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("tui", help="the terminal UI")
     sub.add_parser("docs", help="list the documents in the store")
-    s = sub.add_parser("doctor", help="check that the store and the search index agree; rebuild the index if not")
+    s = sub.add_parser(
+        "doctor", help="check that the store and the search index agree; rebuild the index if not"
+    )
     s.add_argument("--rebuild", action="store_true", help="rebuild the index even if they agree")
     return p
 
@@ -164,8 +168,14 @@ class ProgressBar:
 
 def cmd_search(args, lib) -> int:
     """exhibit search QUERY: ranked passages with highlights."""
-    hits = lib.search(" ".join(args.query), company=args.company, period=args.period, kind=args.kind,
-                      doc_id=args.doc, limit=args.limit)
+    hits = lib.search(
+        " ".join(args.query),
+        company=args.company,
+        period=args.period,
+        kind=args.kind,
+        doc_id=args.doc,
+        limit=args.limit,
+    )
     if args.json:
         print(json.dumps([lib.hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return EXIT_OK if hits else EXIT_NONE
@@ -196,7 +206,9 @@ def render_highlights(s: str, color: bool) -> str:
 
 def cmd_facts(args, lib) -> int:
     """exhibit facts: list facts with filters, as a table, --json or --csv."""
-    rows = lib.facts(company=args.company, metric=args.metric, period=args.period, doc_id=args.doc, basis=args.basis)
+    rows = lib.facts(
+        company=args.company, metric=args.metric, period=args.period, doc_id=args.doc, basis=args.basis
+    )
     if args.json:
         sys.stdout.write("[\n")
         for i, f in enumerate(rows):
@@ -205,14 +217,47 @@ def cmd_facts(args, lib) -> int:
         return EXIT_OK
     if args.csv:
         w = csv.writer(sys.stdout)
-        w.writerow(["company", "metric", "label", "value", "value_high", "unit", "period_start", "period_end",
-                    "period", "basis", "as_printed", "scale", "doc_id", "path", "line"])
+        w.writerow(
+            [
+                "company",
+                "metric",
+                "label",
+                "value",
+                "value_high",
+                "unit",
+                "period_start",
+                "period_end",
+                "period",
+                "basis",
+                "as_printed",
+                "scale",
+                "doc_id",
+                "path",
+                "line",
+            ]
+        )
         for f in rows:
             j = lib.fact_json(f)
             c = j["citations"][0]
-            w.writerow([f.company, f.metric, f.label, f.value, f.value_high, f.unit, f.period.start or "",
-                        f.period.end, f.period.label, f.basis, f.as_printed, f.scale, f.doc_id, f.path,
-                        c["line_start"]])
+            w.writerow(
+                [
+                    f.company,
+                    f.metric,
+                    f.label,
+                    f.value,
+                    f.value_high,
+                    f.unit,
+                    f.period.start or "",
+                    f.period.end,
+                    f.period.label,
+                    f.basis,
+                    f.as_printed,
+                    f.scale,
+                    f.doc_id,
+                    f.path,
+                    c["line_start"],
+                ]
+            )
         return EXIT_OK
     if not rows:
         print("no facts match")
@@ -226,6 +271,7 @@ def cmd_facts(args, lib) -> int:
 
 def format_value(value: float, unit: str, high: float | None = None) -> str:
     """A value for people: $17,549,000; $0.23/share; 55.9%; 78,321,851 shares."""
+
     def one(v: float) -> str:
         if unit == "USD":
             return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
@@ -244,7 +290,9 @@ def cmd_docs(args, lib) -> int:
     """exhibit docs: the documents in the store."""
     docs = lib.store.documents()
     for d in docs:
-        print(f"{d.doc_id:60} {d.company[:30]:30} {d.main_period:10} {d.release_date or '':10} {Path(d.path).name}")
+        print(
+            f"{d.doc_id:60} {d.company[:30]:30} {d.main_period:10} {d.release_date or '':10} {Path(d.path).name}"
+        )
     print(f"{len(docs)} documents")
     return EXIT_OK
 
@@ -305,8 +353,9 @@ def cmd_brief(args, lib) -> int:
     """exhibit brief -o FILE: a cited briefing in the format of the file's suffix."""
     from renderer.briefing import render_to_file
 
-    out = render_to_file(lib, Path(args.output), doc_id=args.doc, company=args.company,
-                         template=args.template, page=args.page)
+    out = render_to_file(
+        lib, Path(args.output), doc_id=args.doc, company=args.company, template=args.template, page=args.page
+    )
     print(f"wrote {out}")
     return EXIT_OK
 

@@ -10,7 +10,15 @@ from index.model import Document, Segment, Table
 from index.numbers import FIGURE_RE, Number, number_from_match, parse_number
 
 from .metrics import LEXICON, is_instant, metric_for
-from .periods import FiscalCalendar, Period, column_period, find_periods, make_period, months_stated, parse_date
+from .periods import (
+    FiscalCalendar,
+    Period,
+    column_period,
+    find_periods,
+    make_period,
+    months_stated,
+    parse_date,
+)
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,21 @@ SCALE_RE = re.compile(
     r"|\(\$\s*(000|000s|millions?|thousands?)\)|\b(thousands|millions|billions) of (?:u\.s\. )?dollars"
     r"|\$\s*(thousands|millions|billions)\b"
 )
-SCALE_WORD = {"thousands": 1e3, "thousand": 1e3, "000s": 1e3, "000's": 1e3, "$000": 1e3, "000": 1e3,
-              "millions": 1e6, "million": 1e6, "mm": 1e6, "billions": 1e9}
-SHARE_EXCEPT_RE = re.compile(r"(?i)except (for )?(number of )?shares?|except share|except (per )?share (and|&) per share")
+SCALE_WORD = {
+    "thousands": 1e3,
+    "thousand": 1e3,
+    "000s": 1e3,
+    "000's": 1e3,
+    "$000": 1e3,
+    "000": 1e3,
+    "millions": 1e6,
+    "million": 1e6,
+    "mm": 1e6,
+    "billions": 1e9,
+}
+SHARE_EXCEPT_RE = re.compile(
+    r"(?i)except (for )?(number of )?shares?|except share|except (per )?share (and|&) per share"
+)
 SHARES_SCALED_RE = re.compile(r"(?i)shares?[^.)]{0,40}?(in|reflected in) (thousands|millions)")
 
 
@@ -106,7 +126,11 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
     """Facts of every figure cell of a table whose column has a period."""
     out = []
     context = " ".join([t.caption, *(b.title for b in t.bands), *t.notes])
-    instant_hint = bool(re.search(r"(?i)balance sheets?|financial condition|financial position|statements? of condition", context))
+    instant_hint = bool(
+        re.search(
+            r"(?i)balance sheets?|financial condition|financial position|statements? of condition", context
+        )
+    )
     scale = table_scale(context)
     periods: list[list[Period | None]] = []
     for bi, band in enumerate(t.bands):
@@ -191,7 +215,9 @@ def _cell_scale(unit: str, scale: float, context: str, label: str) -> float:
 
 # --- prose ---------------------------------------------------------------------------------
 
-ABBREV_RE = re.compile(r"(?i)\b(inc|corp|co|ltd|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|e\.g|i\.e|st)\.$")
+ABBREV_RE = re.compile(
+    r"(?i)\b(inc|corp|co|ltd|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|e\.g|i\.e|st)\.$"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -205,12 +231,18 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         out.append((start, len(text)))
     return out
+
+
 GUIDANCE_RE = re.compile(
     r"(?i)\b(guidance|outlook|forecast(s|ing|ed)?|expects?|expected|anticipates?|projects?|projected|"
     r"estimates?|targets?|should be in the range|plans? to)\b"
 )
-CHANGE_BEFORE_RE = re.compile(r"(?i)\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|cut\w*)\s*$")
-CHANGE_AFTER_RE = re.compile(r"(?i)^\s*(increase|decrease|improvement|higher|lower|growth|decline|over|from|compared|year[- ]over[- ]year|sequential)")
+CHANGE_BEFORE_RE = re.compile(
+    r"(?i)\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|cut\w*)\s*$"
+)
+CHANGE_AFTER_RE = re.compile(
+    r"(?i)^\s*(increase|decrease|improvement|higher|lower|growth|decline|over|from|compared|year[- ]over[- ]year|sequential)"
+)
 RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
 EXTRA_METRICS = (("line of credit", r"line of credit|credit facility|revolving"),)
 
@@ -232,8 +264,12 @@ METRIC_PHRASES = _metric_phrases()
 def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period | None:
     """The release's own latest quarter (else year), from its tables or its opening sentences."""
     quarters = [
-        f.period for f in facts
-        if f.source == "table" and f.basis == "reported" and f.period.kind == "duration" and f.period.months == 3
+        f.period
+        for f in facts
+        if f.source == "table"
+        and f.basis == "reported"
+        and f.period.kind == "duration"
+        and f.period.months == 3
     ]
     if quarters:
         return max(quarters, key=lambda p: p.end)
@@ -245,12 +281,19 @@ def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period
 
 
 def prose_facts(
-    doc: Document, segments: list[Segment], cal: FiscalCalendar, main: Period | None, labels: set[str] = frozenset()
+    doc: Document,
+    segments: list[Segment],
+    cal: FiscalCalendar,
+    main: Period | None,
+    labels: set[str] = frozenset(),
 ) -> list[Fact]:
     """Figures stated in sentences: amounts, margins, changes, ranges, guidance."""
     out: list[Fact] = []
     phrases = list(METRIC_PHRASES) + [
-        (lab, re.compile(rf"(?i)(?<![\w&-]){re.escape(lab).replace(chr(92) + ' ', chr(92) + 's+')}(?![\w&-])"))
+        (
+            lab,
+            re.compile(rf"(?i)(?<![\w&-]){re.escape(lab).replace(chr(92) + ' ', chr(92) + 's+')}(?![\w&-])"),
+        )
         for lab in sorted(labels)
         if len(lab) > 5 and not lab.endswith("%")
     ]
@@ -277,7 +320,12 @@ def _sentence_facts(doc, seg, sent: str, base: int, cal, main, phrases) -> list[
         n = number_from_match(m)
         if n is None or not (n.is_currency or n.is_percent or n.word_scale > 1):
             continue
-        if not n.is_currency and not n.is_percent and n.word_scale > 1 and not re.search(r"(?i)\$|dollars", sent):
+        if (
+            not n.is_currency
+            and not n.is_percent
+            and n.word_scale > 1
+            and not re.search(r"(?i)\$|dollars", sent)
+        ):
             continue  # "1.5 billion" of something that is not money: skip
         a = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         figs.append((a, a + len(n.as_printed), n))
@@ -291,7 +339,11 @@ def _sentence_facts(doc, seg, sent: str, base: int, cal, main, phrases) -> list[
     while i < len(figs):
         a, b, n = figs[i]
         hi = None
-        if i + 1 < len(figs) and RANGE_RE.match(sent[b : figs[i + 1][0]]) and figs[i + 1][2].is_percent == n.is_percent:
+        if (
+            i + 1 < len(figs)
+            and RANGE_RE.match(sent[b : figs[i + 1][0]])
+            and figs[i + 1][2].is_percent == n.is_percent
+        ):
             hi = figs[i + 1]
         low_text = sent[:a]
         if re.search(r"(?i)\bbetween\s*$", low_text[-12:]) and hi is None and i + 1 < len(figs):
@@ -313,7 +365,9 @@ def _sentence_facts(doc, seg, sent: str, base: int, cal, main, phrases) -> list[
             subject = _prose_metric(sent, prev_end, a, a, phrases)
             metric = (subject or metric) + " %"
             clause_end = end_b + of_rev.end()  # "of revenue" belongs to this figure, not the next clause
-        elif not n.is_percent and re.search(r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$", before):
+        elif not n.is_percent and re.search(
+            r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$", before
+        ):
             metric = metric + " change"
         elif n.is_percent:
             after = sent[end_b : end_b + 30]
@@ -329,7 +383,10 @@ def _sentence_facts(doc, seg, sent: str, base: int, cal, main, phrases) -> list[
             prev_end = end_b
             i += 2 if hi else 1
             continue
-        is_guid = guidance and (hi is not None or date.fromisoformat(period.end) > date.fromisoformat(main.end if main else "1900-01-01"))
+        is_guid = guidance and (
+            hi is not None
+            or date.fromisoformat(period.end) > date.fromisoformat(main.end if main else "1900-01-01")
+        )
         value = n.value
         high = hi[2].value if hi else None
         out.append(
@@ -368,7 +425,13 @@ def _prose_metric(sent: str, lo: int, a: int, b: int, phrases) -> str | None:
     hits = []
     for name, pat in phrases:
         mm = pat.search(after)
-        if mm and mm.start() <= 45 and not re.search(r"[,;%\d]|\b(was|were|is|or|and|for|from|over|compared|to)\b", after[: mm.start()]):
+        if (
+            mm
+            and mm.start() <= 45
+            and not re.search(
+                r"[,;%\d]|\b(was|were|is|or|and|for|from|over|compared|to)\b", after[: mm.start()]
+            )
+        ):
             hits.append((mm.start(), -(mm.end() - mm.start()), name))
     if m is not None and hits:
         return min(hits)[2]
@@ -393,9 +456,13 @@ def _prose_period(periods, lo, a, b, n, cal, main) -> Period | None:
         gap = p.span[0] - b
         cands.append(p) if gap >= 0 else None
     cands = [
-        p for p in cands
-        if re.fullmatch(r"(?i)\s*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down)\b)[a-z&'-]+\s+){0,4}?"
-                        r"(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?", _between(p, b))
+        p
+        for p in cands
+        if re.fullmatch(
+            r"(?i)\s*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down)\b)[a-z&'-]+\s+){0,4}?"
+            r"(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?",
+            _between(p, b),
+        )
     ]
     before = [p for p in periods if lo <= p.span[0] < a]
     if before:

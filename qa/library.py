@@ -70,8 +70,15 @@ class Library:
         """Ranked passages for a query, with lexicon synonyms expanded."""
         if company:
             company = self.resolve_company_name(company) or company
-        return self.index.search(query, company=company, period=period, kind=kind, doc_id=doc_id, limit=limit,
-                                 synonyms=self._synonyms)
+        return self.index.search(
+            query,
+            company=company,
+            period=period,
+            kind=kind,
+            doc_id=doc_id,
+            limit=limit,
+            synonyms=self._synonyms,
+        )
 
     def resolve_company_name(self, name: str) -> str | None:
         """A company's stored display name from a name, ticker or key."""
@@ -92,7 +99,9 @@ class Library:
                 period_end = period
             else:
                 label = period.strip().lower()
-        rows = self.store.facts(company=company, metric=metric, period_end=period_end, doc_id=doc_id, basis=basis)
+        rows = self.store.facts(
+            company=company, metric=metric, period_end=period_end, doc_id=doc_id, basis=basis
+        )
         if label:
             rows = [f for f in rows if f.period.label.lower() == label]
         return rows
@@ -115,7 +124,12 @@ class Library:
             "value": f.value,
             "value_high": f.value_high,
             "unit": f.unit,
-            "period": {"start": f.period.start, "end": f.period.end, "kind": f.period.kind, "label": f.period.label},
+            "period": {
+                "start": f.period.start,
+                "end": f.period.end,
+                "kind": f.period.kind,
+                "label": f.period.label,
+            },
             "basis": f.basis,
             "as_printed": f.as_printed,
             "scale": f.scale,
@@ -131,9 +145,24 @@ class Library:
 
         d = self.store.document(h.doc_id)
         text = self.text_for(d.sha256) if d else ""
-        c = citation(text, d.path if d else "", h.doc_id, h.char_start, h.char_end, h.kind, bool(d and d.format == "html"))
-        c.update({"score": h.score, "highlights": h.highlights, "section": h.section, "company": h.company,
-                  "period": h.period})
+        c = citation(
+            text,
+            d.path if d else "",
+            h.doc_id,
+            h.char_start,
+            h.char_end,
+            h.kind,
+            bool(d and d.format == "html"),
+        )
+        c.update(
+            {
+                "score": h.score,
+                "highlights": h.highlights,
+                "section": h.section,
+                "company": h.company,
+                "period": h.period,
+            }
+        )
         return c
 
     def ask(self, question: str):

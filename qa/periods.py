@@ -16,13 +16,39 @@ from datetime import date, timedelta
 MONTHS = {
     m.lower(): i
     for i, m in enumerate(
-        ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
-         "October", "November", "December"]
+        [
+            "",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
     )
     if m
 }
-MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-              "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+MONTH_ABBR = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 MONTH_RE = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -32,9 +58,21 @@ MONTH_YEAR_RE = re.compile(rf"\b({MONTH_RE})\s*,?\s*((?:19|20)\d\d)\b", re.I)
 NUM_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
 ISO_RE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 YEAR_RE = re.compile(r"(?<![\d,.$])((?:19|20)\d\d)(?![\d,])")
-WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "nine": 9, "twelve": 12,
-            "thirteen": 13, "fourteen": 14, "twenty-six": 26, "thirty-nine": 39, "fifty-two": 52,
-            "fifty-three": 53}
+WORD_NUM = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "six": 6,
+    "nine": 9,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "twenty-six": 26,
+    "thirty-nine": 39,
+    "fifty-two": 52,
+    "fifty-three": 53,
+}
 ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
@@ -200,7 +238,11 @@ def make_period(end: date, months: int | None, cal: FiscalCalendar) -> Period:
 def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
     """Period of a table column from its header text and its table's title and caption."""
     h = " ".join(header.split())
-    if not h or re.search(r"(?i)\b(change|variance|increase|decrease|%|percent)\b", h) and not DATE_RE.search(h):
+    if (
+        not h
+        or re.search(r"(?i)\b(change|variance|increase|decrease|%|percent)\b", h)
+        and not DATE_RE.search(h)
+    ):
         return None
     end = parse_date(h)
     q = re.search(r"(?i)\b([1-4])q\s?'?(\d{2}|\d{4})\b|\bq([1-4])\s?'?(\d{2}|\d{4})\b", h)
@@ -262,8 +304,12 @@ YEAR_PHRASE_RE = re.compile(
     r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
     r"|\bfy(?P<y3>\d{2,4})\b"
 )
-HALF_RE = re.compile(r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12]))(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
-NINE_RE = re.compile(r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
+HALF_RE = re.compile(
+    r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12]))(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
+)
+NINE_RE = re.compile(
+    r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
+)
 SIX_RE = re.compile(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
 
 
@@ -315,14 +361,19 @@ def find_periods(text: str) -> list[PeriodQuery]:
     for m in ENDED_RE.finditer(text):
         ds = m.group("date") or m.group("date2")
         d = parse_date(ds)
-        months = months_stated(m.group(0)) if m.group("len") else (3 if "quarter" in m.group(0).lower() else 12)
+        months = (
+            months_stated(m.group(0)) if m.group("len") else (3 if "quarter" in m.group(0).lower() else 12)
+        )
         if d:
             add(PeriodQuery(months, end=d.isoformat(), span=m.span()))
         else:
             mm = re.match(rf"({MONTH_RE})\s*(\d{{1,2}})", ds, re.I)
             if mm:
-                add(PeriodQuery(months, end=None, span=m.span(), quarter=None, fiscal_year=None,
-                                instant=False))
+                add(
+                    PeriodQuery(
+                        months, end=None, span=m.span(), quarter=None, fiscal_year=None, instant=False
+                    )
+                )
     for m in QUARTER_RE.finditer(text):
         if m.group("ord"):
             q = ORDINAL[m.group("ord").lower()]
@@ -333,7 +384,10 @@ def find_periods(text: str) -> list[PeriodQuery]:
             q, y = int(m.group("q2")), _year(m.group("qy2"))
         if y is None:
             # "first quarter ... 2004" / "Q1 ... fiscal 2004": a year right after counts
-            after = re.match(r"(?i)\s*(?:of\s+|,\s*|in\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?((?:19|20)\d\d)\b", text[m.end():])
+            after = re.match(
+                r"(?i)\s*(?:of\s+|,\s*|in\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?((?:19|20)\d\d)\b",
+                text[m.end() :],
+            )
             if after:
                 y = int(after.group(1))
                 add(PeriodQuery(3, fiscal_year=y, quarter=q, span=(m.start(), m.end() + after.end())))

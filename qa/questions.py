@@ -13,7 +13,9 @@ PASSAGE_WORDS = re.compile(
     r"(?i)^\s*(who|why|how|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
     r"conference call|webcast|replay|contact|phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
-CHANGE_WORDS = re.compile(r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference)\b")
+CHANGE_WORDS = re.compile(
+    r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference)\b"
+)
 FILLER = re.compile(
     r"(?i)(?<![\w&])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
     r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|value|figure|amount|end|"
@@ -48,11 +50,16 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     wants_instant = bool(re.search(r"(?i)\b(end of|as of|at the end|balance)\b", rest))
     if re.search(r"(?i)\bend of\b", rest) and periods:
         periods = tuple(
-            PeriodQuery(None, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span)
-            if p.months == 3 or p.months == 12 else p
+            PeriodQuery(
+                None, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
+            )
+            if p.months == 3 or p.months == 12
+            else p
             for p in periods
         )
-    wants_percent = bool(re.search(r"(?i)%|\bpercent\b|\bmargin\b(?!\s*\(gaap)|\bas a percentage\b", stripped))
+    wants_percent = bool(
+        re.search(r"(?i)%|\bpercent\b|\bmargin\b(?!\s*\(gaap)|\bas a percentage\b", stripped)
+    )
     phrase = FILLER.sub(" ", stripped)
     phrase = " ".join(phrase.split())
     return Question(
@@ -68,8 +75,24 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     )
 
 
-GENERIC = {"financial", "services", "group", "holding", "holdings", "company", "bank", "international", "the",
-           "corp", "inc", "semiconductor", "power", "funding", "solutions", "clinical"}
+GENERIC = {
+    "financial",
+    "services",
+    "group",
+    "holding",
+    "holdings",
+    "company",
+    "bank",
+    "international",
+    "the",
+    "corp",
+    "inc",
+    "semiconductor",
+    "power",
+    "funding",
+    "solutions",
+    "clinical",
+}
 
 
 def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[str | None, str]:
@@ -83,7 +106,11 @@ def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[str | 
         if len(first) >= 3 and first not in GENERIC:
             pats.append(rf"\b{re.escape(first)}(?:'s)?\b")
         for p in pats:
-            m = re.search(p if p.startswith(r"\b") else rf"(?i)\b{p}(?:'s)?\b", q, 0 if p.startswith(r"\b") and ticker and p == rf"\b{re.escape(ticker)}\b" else re.I)
+            m = re.search(
+                p if p.startswith(r"\b") else rf"(?i)\b{p}(?:'s)?\b",
+                q,
+                0 if p.startswith(r"\b") and ticker and p == rf"\b{re.escape(ticker)}\b" else re.I,
+            )
             if m and (best is None or (m.end() - m.start()) > (best[2] - best[1])):
                 best = (key, m.start(), m.end())
                 break

@@ -85,8 +85,28 @@ def company_key(name: str) -> str:
     import re
 
     s = re.sub(r"[^a-z0-9& ]", " ", name.lower())
-    words = [w for w in s.split() if w not in {"inc", "incorporated", "corp", "corporation", "co", "company", "ltd",
-                                               "limited", "the", "plc", "llc", "lp", "holding", "holdings", "group"}]
+    words = [
+        w
+        for w in s.split()
+        if w
+        not in {
+            "inc",
+            "incorporated",
+            "corp",
+            "corporation",
+            "co",
+            "company",
+            "ltd",
+            "limited",
+            "the",
+            "plc",
+            "llc",
+            "lp",
+            "holding",
+            "holdings",
+            "group",
+        }
+    ]
     return " ".join(words) or s.strip()
 
 
@@ -125,7 +145,9 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
-            raise StoreError(f"store schema {version} is newer than this Exhibit ({SCHEMA_VERSION}); upgrade Exhibit")
+            raise StoreError(
+                f"store schema {version} is newer than this Exhibit ({SCHEMA_VERSION}); upgrade Exhibit"
+            )
         for v in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
                 for stmt in MIGRATIONS[v].split(";"):
@@ -166,8 +188,10 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         """Set a value in the store's meta table."""
         with self.transaction() as c:
-            c.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                      (key, value))
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
 
     def file_sha(self, path: str) -> str | None:
         """The hash of a file as last ingested, or None."""
@@ -202,24 +226,74 @@ class Store:
                 c.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
                 c.execute(
                     "INSERT INTO documents VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc.doc_id, path, sha, doc.format, doc.company, company_key(doc.company), doc.ticker,
-                     doc.title, doc.release_date, doc.fiscal_year_end, doc.exhibit, doc.body_start, doc.end,
-                     main_period),
+                    (
+                        doc.doc_id,
+                        path,
+                        sha,
+                        doc.format,
+                        doc.company,
+                        company_key(doc.company),
+                        doc.ticker,
+                        doc.title,
+                        doc.release_date,
+                        doc.fiscal_year_end,
+                        doc.exhibit,
+                        doc.body_start,
+                        doc.end,
+                        main_period,
+                    ),
                 )
                 c.executemany(
                     "INSERT INTO segments VALUES(?,?,?,?,?,?,?,?,?,?)",
-                    [(s.doc_id, s.seq, s.kind, s.char_start, s.char_end, s.line_start, s.line_end, s.section,
-                      s.display, s.table) for s in segs],
+                    [
+                        (
+                            s.doc_id,
+                            s.seq,
+                            s.kind,
+                            s.char_start,
+                            s.char_end,
+                            s.line_start,
+                            s.line_end,
+                            s.section,
+                            s.display,
+                            s.table,
+                        )
+                        for s in segs
+                    ],
                 )
                 c.executemany(
                     "INSERT INTO facts(doc_id, metric, label, value, value_high, unit, period_start, period_end,"
                     " period_kind, period_label, basis, as_printed, scale, char_start, char_end, label_start,"
                     " label_end, cite_start, cite_end, cite_kind, tbl, source, context)"
                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(f.doc_id, f.metric, f.label, f.value, f.value_high, f.unit, f.period.start, f.period.end,
-                      f.period.kind, f.period.label, f.basis, f.as_printed, f.scale, f.char_start, f.char_end,
-                      f.label_start, f.label_end, f.cite_start, f.cite_end, f.cite_kind, f.table, f.source,
-                      f.context) for f in facts],
+                    [
+                        (
+                            f.doc_id,
+                            f.metric,
+                            f.label,
+                            f.value,
+                            f.value_high,
+                            f.unit,
+                            f.period.start,
+                            f.period.end,
+                            f.period.kind,
+                            f.period.label,
+                            f.basis,
+                            f.as_printed,
+                            f.scale,
+                            f.char_start,
+                            f.char_end,
+                            f.label_start,
+                            f.label_end,
+                            f.cite_start,
+                            f.cite_end,
+                            f.cite_kind,
+                            f.table,
+                            f.source,
+                            f.context,
+                        )
+                        for f in facts
+                    ],
                 )
             if old_sha and old_sha[0] != sha:
                 still = c.execute("SELECT 1 FROM files WHERE sha256=?", (old_sha[0],)).fetchone()
@@ -244,7 +318,9 @@ class Store:
         """One document by id (or unique id prefix)."""
         r = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         if r is None:
-            rows = self.conn.execute("SELECT * FROM documents WHERE doc_id LIKE ?", (doc_id + "%",)).fetchall()
+            rows = self.conn.execute(
+                "SELECT * FROM documents WHERE doc_id LIKE ?", (doc_id + "%",)
+            ).fetchall()
             r = rows[0] if len(rows) == 1 else None
         return DocRow(**dict(r)) if r else None
 
@@ -258,8 +334,18 @@ class Store:
     def segments(self, doc_id: str) -> list[Segment]:
         """A document's segments in order."""
         return [
-            Segment(r["doc_id"], r["seq"], r["kind"], r["char_start"], r["char_end"], r["line_start"], r["line_end"],
-                    r["section"], r["display"], r["tbl"])
+            Segment(
+                r["doc_id"],
+                r["seq"],
+                r["kind"],
+                r["char_start"],
+                r["char_end"],
+                r["line_start"],
+                r["line_end"],
+                r["section"],
+                r["display"],
+                r["tbl"],
+            )
             for r in self.conn.execute("SELECT * FROM segments WHERE doc_id=? ORDER BY seq", (doc_id,))
         ]
 
@@ -372,13 +458,30 @@ class FactRow:
     def from_row(cls, r: sqlite3.Row) -> FactRow:
         """Build from a joined facts/documents row."""
         return cls(
-            id=r["id"], doc_id=r["doc_id"], metric=r["metric"], label=r["label"], value=r["value"],
-            value_high=r["value_high"], unit=r["unit"],
+            id=r["id"],
+            doc_id=r["doc_id"],
+            metric=r["metric"],
+            label=r["label"],
+            value=r["value"],
+            value_high=r["value_high"],
+            unit=r["unit"],
             period=Period(r["period_start"], r["period_end"], r["period_kind"], r["period_label"]),
-            basis=r["basis"], as_printed=r["as_printed"], scale=r["scale"], char_start=r["char_start"],
-            char_end=r["char_end"], label_start=r["label_start"], label_end=r["label_end"],
-            cite_start=r["cite_start"], cite_end=r["cite_end"], cite_kind=r["cite_kind"], table=r["tbl"],
-            source=r["source"], context=r["context"], company=r["company"], path=r["path"], sha256=r["sha256"],
+            basis=r["basis"],
+            as_printed=r["as_printed"],
+            scale=r["scale"],
+            char_start=r["char_start"],
+            char_end=r["char_end"],
+            label_start=r["label_start"],
+            label_end=r["label_end"],
+            cite_start=r["cite_start"],
+            cite_end=r["cite_end"],
+            cite_kind=r["cite_kind"],
+            table=r["tbl"],
+            source=r["source"],
+            context=r["context"],
+            company=r["company"],
+            path=r["path"],
+            sha256=r["sha256"],
         )
 
 

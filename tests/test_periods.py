@@ -165,11 +165,6 @@ def test_52_53_week_period_ends_stand_for_month_ends():
     assert p.months == 3
 
 
-@pytest.mark.xfail(
-    reason="start_for clamps a 30-day month end into a 31-day month: Q ended June 30 starts March 31 "
-    "(qa/periods.py start_for)",
-    strict=False,
-)
 @pytest.mark.parametrize(
     ("end", "months", "start"),
     [
@@ -184,7 +179,7 @@ def test_month_end_periods_start_on_the_first_of_a_month(end, months, start):
     assert make_period(end, months, CAL).start == start
 
 
-def test_month_end_periods_that_already_work():
+def test_month_end_periods_31_day_months():
     assert make_period(date(2004, 3, 31), 3, CAL).start == "2004-01-01"
     assert make_period(date(2003, 9, 30), 3, CAL).start == "2003-07-01"
     assert make_period(date(2004, 6, 30), 9, CAL).start == "2003-10-01"
@@ -324,7 +319,6 @@ def test_nominal_is_a_month_end_within_a_week(year, day):
         assert abs((n - d).days) <= 31
 
 
-@pytest.mark.xfail(reason="same start_for clamping bug as above (qa/periods.py start_for)", strict=False)
 @given(st.integers(min_value=1995, max_value=2035), st.integers(min_value=1, max_value=12), MONTHS)
 def test_month_end_periods_start_on_a_first_of_month(year, month, months):
     from qa.periods import month_end
