@@ -468,7 +468,6 @@ class _GCell:
     c0: int  # logical columns [c0, c1)
     c1: int
     text: str  # folded, superscript footnote markers removed
-    full: str  # folded, as a reader sees it
     bold: bool
     rowspan: int = 1
     kind: str = "empty"  # empty | prefix | suffix | figure | text
@@ -538,10 +537,10 @@ def _as_figure(s: str) -> str:
     s = _norm_figure(s)
     if not s or not any(ch.isdigit() for ch in s) and not _is_dash(s):
         return ""
-    if parse_number(s) is not None:
+    if _parse(s) is not None:
         return s
     m = _TRAILING_MARK.match(s)
-    if m and parse_number(m.group("body")) is not None:
+    if m and _parse(m.group("body")) is not None:
         return _norm_figure(m.group("body"))
     return ""
 
@@ -593,7 +592,7 @@ def _grid(rows: list[_El]) -> list[_TRow]:
             text = _display(pieces, drop_footnotes=True)
             visible = [p for p in pieces if p.text.strip() and not p.sup]
             bold_cell = bool(visible) and all(p.bold for p in visible)
-            cell = _GCell(td, col, col + span, text, _display(pieces), bold_cell, rows_down)
+            cell = _GCell(td, col, col + span, text, bold_cell, rows_down)
             _classify(cell)
             if cell.kind != "empty":
                 cells.append(cell)
@@ -982,7 +981,7 @@ class _TableReader:
             if id(cell) in first_of:
                 words.append(first_of[id(cell)].as_printed)
             elif id(cell) not in inside:
-                words.append(cell.full)
+                words.append(cell.text)  # without footnote markers, as prose displays are
         return _fold(" ".join(words))
 
 

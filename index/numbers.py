@@ -25,6 +25,7 @@ FIGURE_RE = re.compile(
     (?P<sign2>[-\u2212])?
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?!\d|,\d)
+    (?P<rparen0>\)(?=\s?%))?  # "(2)%": the percent sign after the closing parenthesis
     (?:\s?(?P<pct>%|percent\b|per\s?cent\b))?
     (?:\s(?P<word>thousand|million|billion|trillion|mln|bn)\b)?
     (?P<rparen>\))?
@@ -65,18 +66,31 @@ def parse_number(s: str) -> Number | None:
         return Number(0.0, raw.strip(), is_nil=True, is_currency="$" in s)
     m = FIGURE_RE.fullmatch(s)
     if not m:
-        return None
+        # EDGAR text sets "$" apart from its figure by a gutter: "$     12,345".
+        squeezed = re.sub(r"(\$|\()\s+(?=[\d(.$-])", r"\1", s)
+        m = FIGURE_RE.fullmatch(squeezed) if squeezed != s else None
+        if not m:
+            return None
+        n = number_from_match(m)
+        return (
+            None
+            if n is None
+            else Number(n.value, raw.strip(), n.is_percent, n.is_currency, n.is_nil, n.word_scale, n.decimals)
+        )
     return number_from_match(m)
 
 
 def number_from_match(m: re.Match) -> Number | None:
     """Build a Number from a FIGURE_RE match; None when the parentheses do not pair."""
     lp = bool(m.group("lparen") or m.group("lparen2"))
-    rp = bool(m.group("rparen"))
+    if m.group("rparen0") and not m.group("pct"):
+        return None  # "(2)" alone is a footnote mark, not a figure
+    rp = bool(m.group("rparen") or m.group("rparen0"))
     if lp != rp:
         # "(a)" footnote-like or a parenthesis closing a phrase: keep the number, drop the paren
         if not lp and rp:
-            return _build(m, negative=False, text=m.group(0)[: m.start("rparen") - m.start(0)])
+            close = m.start("rparen") if m.group("rparen") else m.start("rparen0")
+            return _build(m, negative=False, text=m.group(0)[: close - m.start(0)])
         if lp and not rp:
             start = m.start("lparen") if m.group("lparen") else m.start("lparen2")
             return _build(m, negative=False, text=m.group(0)[start - m.start(0) + 1 :])

@@ -47,7 +47,10 @@ COMPANY_SUFFIX = (
 )
 COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+)?{COMPANY_SUFFIX})")
 DATELINE_RE = re.compile(
-    rf"^\s*[A-Z][A-Za-z .'-]+,(?:\s*[A-Za-z .]+)?\s*(?:[-\u2013\u2014/]+|\(\w+\))\s*{DATE_RE.pattern}", re.M
+    # "ROCHESTER, NY - May 6, 2004 -" and "PITTSBURGH, April 14, 2022 – The ..." (date before or after a dash)
+    rf"^\s*[A-Z][A-Za-z .'-]+,(?:\s*[A-Za-z .]+)?\s*(?:[-\u2013\u2014\u0096/]+|\(\w+\))\s*{DATE_RE.pattern}"
+    rf"|\b[A-Z][A-Z .'-]{{2,}},\s*(?:[A-Z][A-Za-z.]*\.?,?\s+)?{DATE_RE.pattern}\s*[-\u2013\u2014\u0096/(]",
+    re.M,
 )
 FYE_TEXT_RE = re.compile(
     rf"fiscal\s+year\s+(?:that\s+)?(?:ends|ending|ended|end)\s+(?:on\s+)?({MONTHS})\s+(\d{{1,2}})",
@@ -197,10 +200,13 @@ def make_document(
     doc_id = f"{_slug(name)}{suffix}-{sha[:10]}"
     company, ticker = find_company(plain, fields)
     fye = fields.get("FISCAL YEAR END", [None])[0]
-    fiscal_year_end = f"{fye[:2]}-{fye[2:]}" if fye and re.fullmatch(r"\d{4}", fye) else None
+    fiscal_year_end = (
+        _nominal_fye(int(fye[:2]), int(fye[2:])) if fye and re.fullmatch(r"\d{4}", fye) else None
+    )
     m = FYE_TEXT_RE.search(plain)
     if m:
-        fiscal_year_end = _month_day(m.group(1), m.group(2))
+        md = _month_day(m.group(1), m.group(2))
+        fiscal_year_end = _nominal_fye(int(md[:2]), int(md[3:]))
     return Document(
         doc_id=doc_id,
         path=path,
@@ -221,6 +227,16 @@ def make_document(
 
 def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")[:48] or "release"
+
+
+def _nominal_fye(month: int, day: int) -> str:
+    """52/53-week years end near a month end: 'July 1' stands for June 30, 'September 28' for September."""
+    import calendar
+
+    if day <= 7:
+        month = 12 if month == 1 else month - 1
+    last = calendar.monthrange(2001, month)[1]
+    return f"{month:02d}-{last:02d}"
 
 
 def _month_day(month: str, day: str) -> str:
@@ -317,7 +333,7 @@ def find_release_date(plain: str, fields: dict) -> str | None:
         return f"{filed[:4]}-{filed[4:6]}-{filed[6:]}"
     m = m or DATE_RE.search(plain[:1500])
     if m:
-        s = re.sub(r"\s+", " ", m.group(1).replace(".", "").replace(",", ""))
+        s = re.sub(r"\s+", " ", next(g for g in m.groups() if g).replace(".", "").replace(",", ""))
         for fmt in ("%B %d %Y", "%b %d %Y"):
             try:
                 return datetime.strptime(s.replace("Sept ", "Sep "), fmt).date().isoformat()

@@ -169,13 +169,15 @@ def segment_text(text: str, start: int, end: int, doc_id: str) -> tuple[list[Seg
         out.extend(_prose_blocks(lines[cursor:a]))
         caption = _caption_above(lines, a)
         region = [ln for ln in lines[a : b + 1]]
-        for t in parse_table(region, caption):
+        parsed = parse_table(region, caption)
+        for t in parsed:
             ti = len(tables)
             tables.append(t)
             out.append((t.start, t.end, "table", ti))
             for r in t.rows:
                 out.append((r.start, r.end, "table_row", ti))
-        if not any(k == "table" for *_, k, _ in out[-1:]) and not tagged:
+        if not parsed and not tagged:
+            # Lines that looked tabular but held no table stay prose.
             out.extend(_prose_blocks(lines[a : b + 1]))
         cursor = b + 1
     out.extend(_prose_blocks(lines[cursor:]))

@@ -365,8 +365,12 @@ def _sentence_facts(doc, seg, sent: str, base: int, cal, main, phrases) -> list[
             subject = _prose_metric(sent, prev_end, a, a, phrases)
             metric = (subject or metric) + " %"
             clause_end = end_b + of_rev.end()  # "of revenue" belongs to this figure, not the next clause
-        elif not n.is_percent and re.search(
-            r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$", before
+        elif not n.is_percent and (
+            re.search(r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$", before)
+            or re.match(
+                r"(?i)\s*(improvement|increase|decrease|reduction|decline|higher|lower|more|less)\b",
+                sent[end_b:],
+            )
         ):
             metric = metric + " change"
         elif n.is_percent:

@@ -16,7 +16,11 @@ EVAL = REPO.parent / "shared" / "eval"
 def _exhibit(*args: str, store: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "qa", "--store", str(store), *args],
-        cwd=REPO, input=stdin, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -33,8 +37,9 @@ def _score(gold: Path, questions: list[str], store: Path, tmp_path: Path) -> str
     assert "Traceback" not in r.stderr
     answers = tmp_path / "answers.jsonl"
     answers.write_text(r.stdout)
-    s = subprocess.run([sys.executable, str(EVAL / "score.py"), str(gold), str(answers)],
-                       capture_output=True, text=True)
+    s = subprocess.run(
+        [sys.executable, str(EVAL / "score.py"), str(gold), str(answers)], capture_output=True, text=True
+    )
     return s.stdout
 
 
@@ -53,7 +58,12 @@ def test_answer_json_contract(seed_store):
     a = json.loads(r.stdout)
     assert a["status"] == "answered"
     assert a["answer"]["value"] == 17549000 and a["answer"]["unit"] == "USD"
-    assert a["answer"]["period"] == {"start": "2004-01-01", "end": "2004-03-31", "kind": "duration", "label": "Q1 2004"}
+    assert a["answer"]["period"] == {
+        "start": "2004-01-01",
+        "end": "2004-03-31",
+        "kind": "duration",
+        "label": "Q1 2004",
+    }
     c = a["citations"][0]
     text = Path(c["path"]).read_text()
     assert text[c["char_start"] : c["char_end"]] == c["text"]

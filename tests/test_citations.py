@@ -108,8 +108,9 @@ def test_every_first_citation_verifies(all_fact_json):
         if why:
             bad.append(f"{j['doc_id']}: {j['metric']} {j['as_printed']!r}: {why}")
     n = len(all_fact_json)
-    assert not bad, f"{len(bad)} of {n} facts ({len(per_doc)} documents) have unverifiable citations:\n" + "\n".join(
-        bad[:25]
+    assert not bad, (
+        f"{len(bad)} of {n} facts ({len(per_doc)} documents) have unverifiable citations:\n"
+        + "\n".join(bad[:25])
     )
 
 
@@ -156,4 +157,38 @@ def test_citation_fields_and_paths(all_fact_json, shared_corpus):
         assert c["line_start"] <= c["line_end"]
         kinds[c["kind"]] += 1
     assert kinds["table_row"] > 0
-    assert set(kinds) <= {"table_row", "paragraph", "heading", "note", "contact", "boilerplate", "table"}, kinds
+    assert set(kinds) <= {"table_row", "paragraph", "heading", "note", "contact", "boilerplate", "table"}, (
+        kinds
+    )
+
+
+def test_fact_values_units_and_periods_are_coherent(shared_library):
+    """Each table fact's value is its printed figure times its scale; periods are well formed."""
+    from index.numbers import parse_number
+
+    units = {"USD", "USD/share", "shares", "percent", "count"}
+    bad: list[str] = []
+    facts = shared_library.facts()
+    for f in facts:
+        where = f"{f.doc_id}: {f.metric} {f.as_printed!r} {f.period.label}"
+        if f.unit not in units:
+            bad.append(f"{where}: unit {f.unit!r}")
+        if f.scale not in (1, 1e3, 1e6, 1e9):
+            bad.append(f"{where}: scale {f.scale}")
+        if f.period.kind == "instant":
+            if f.period.start is not None:
+                bad.append(f"{where}: instant with a start")
+        elif f.period.kind == "duration":
+            if not f.period.start or f.period.start > f.period.end:
+                bad.append(f"{where}: span {f.period.start}..{f.period.end}")
+            elif f.period.months not in (3, 6, 9, 12):
+                bad.append(f"{where}: {f.period.months} months")
+        else:
+            bad.append(f"{where}: kind {f.period.kind!r}")
+        if f.source == "table" and f.value_high is None:
+            n = parse_number(f.as_printed)
+            if n is None:
+                bad.append(f"{where}: as_printed is not a figure")
+            elif abs(n.value * f.scale - f.value) > 1e-6 * max(1.0, abs(f.value)):
+                bad.append(f"{where}: value {f.value} != {n.value} x {f.scale}")
+    assert not bad, f"{len(bad)} of {len(facts)} facts:\n" + "\n".join(bad[:25])

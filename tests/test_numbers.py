@@ -60,10 +60,23 @@ def test_parse_number_nil_dashes(printed):
     assert n.value == 0.0
 
 
-@pytest.mark.parametrize("printed", ["abc", "(a)", "", "   ", "(", ")", "$", "%", "12abc", "1,23", "Note 1", "4."])
+@pytest.mark.parametrize(
+    "printed", ["abc", "(a)", "", "   ", "(", ")", "$", "%", "12abc", "1,23", "Note 1", "4."]
+)
 def test_parse_number_rejects_non_figures(printed):
     assert parse_number(printed) is None
     assert not is_figure(printed)
+
+
+@pytest.mark.parametrize(
+    ("printed", "value"), [("$     12,345", 12345), ("$   (1,234)", -1234), ("(  $ 27,847)", -27847)]
+)
+def test_parse_number_dollar_gutter(printed, value):
+    """EDGAR text sets "$" apart from its figure; the cell is still one figure, printed as is."""
+    n = parse_number(printed)
+    assert n is not None, printed
+    assert n.value == value and n.is_currency
+    assert n.as_printed == printed
 
 
 def test_parse_number_tolerates_surrounding_space_and_nbsp():

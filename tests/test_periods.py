@@ -253,11 +253,6 @@ def test_period_query_resolves_on_fiscal_calendars():
     assert _one("full-year 2005").resolve(FiscalCalendar(9, 30)) == (date(2005, 9, 30), 12)
 
 
-@pytest.mark.xfail(
-    reason="a 52/53-week fiscal year end stated as 'July 1' becomes FiscalCalendar(7, 1), so fiscal "
-    "quarters end on July/October/... month ends (index/readers.py make_document; qa/facts.py fiscal_calendar)",
-    strict=False,
-)
 def test_fiscal_year_end_stated_as_july_1_means_june(corpus_file):
     from index.readers import read_file
     from qa.facts import fiscal_calendar
@@ -272,7 +267,9 @@ def test_fiscal_year_end_stated_as_july_1_means_june(corpus_file):
 
 DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31))
 MONTHS = st.sampled_from([3, 6, 9, 12])
-CALENDARS = st.sampled_from([FiscalCalendar(), FiscalCalendar(6, 30), FiscalCalendar(9, 30), FiscalCalendar(3, 31)])
+CALENDARS = st.sampled_from(
+    [FiscalCalendar(), FiscalCalendar(6, 30), FiscalCalendar(9, 30), FiscalCalendar(3, 31)]
+)
 
 
 @given(DATES, MONTHS, CALENDARS)
