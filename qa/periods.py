@@ -323,6 +323,7 @@ class PeriodQuery:
     end: str | None = None  # a stated end date (instants, "three months ended ...")
     instant: bool = False
     span: tuple[int, int] = (0, 0)  # where in the text it was said
+    relative: str = ""  # "prev_quarter" | "prev_year": relative to the period being discussed
 
     def resolve(self, cal: FiscalCalendar) -> tuple[date, int | None] | None:
         """(nominal end, months) on a fiscal calendar; None when the year is open."""
@@ -412,5 +413,31 @@ def find_periods(text: str) -> list[PeriodQuery]:
     for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?![\d,.%])", text):
         # A bare year names a (fiscal) year when nothing more specific claimed it.
         add(PeriodQuery(12, fiscal_year=int(m.group(1)), span=m.span()))
+    for m in RELATIVE_RE.finditer(text):
+        rel = "prev_quarter" if m.group("q") else "prev_year"
+        add(PeriodQuery(3, span=m.span(), relative=rel))
     found.sort(key=lambda p: p.span[0])
     return found
+
+
+RELATIVE_RE = re.compile(
+    r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
+    r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
+    r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago)"
+)
+
+
+def shift(p: Period, relative: str, cal: FiscalCalendar) -> Period | None:
+    """The period a relative phrase names from `p`: the quarter before, or the same span a year earlier."""
+    if p.kind != "duration" or not p.start:
+        return None
+    end = date.fromisoformat(p.end)
+    months = p.months or 3
+    if relative == "prev_quarter":
+        if months != 3:
+            return None
+        new_end = nominal(date.fromisoformat(p.start) - timedelta(days=1))
+    else:
+        n = nominal(end)
+        new_end = month_end(n.year - 1, n.month)
+    return make_period(new_end, months, cal)

@@ -389,13 +389,9 @@ def test_psem_balance_sheet_facts_are_instants(psem):
     }
 
 
-@pytest.mark.xfail(
-    reason="relative periods in prose are not resolved: 'down 3.8% from $11,506,000 in the previous quarter "
-    "and up 2.3% from $10,828,000 in the comparable period last year' gives all three amounts the release's "
-    "own quarter (qa/facts.py _prose_period falls back to `main`)",
-    strict=False,
-)
-def test_psem_no_conflicting_revenue_for_q1(psem):
+def test_psem_prose_relative_periods(psem):
+    """'down 3.8% from $11,506,000 in the previous quarter and up 2.3% from $10,828,000 in the comparable
+    period last year': each amount gets its own quarter, not the release's."""
     doc, segs, tables = psem
     facts = extract(doc, segs, tables)
     values = {f.value for f in facts if f.metric == "revenue" and f.period.label == "Q1 FY2004"}

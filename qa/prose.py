@@ -1,0 +1,375 @@
+"""Figures stated in sentences → Facts: amounts, margins, changes, ranges, per-share asides, guidance.
+
+"Revenue increased to $37.2 million for the first quarter of 2004, up 2% over
+the first quarter of 2003": each figure gets the metric its clause names (the
+metric right after it, else the clause's subject), the period phrase that
+belongs to it (right after it, else the nearest before it in its clause, else
+the release's own quarter; "the previous quarter" and "a year ago" are read
+relative to that), and its kind: a level, a share of revenue (" %"), or a
+change (" change", " change %").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from index.model import Document, Segment
+from index.numbers import FIGURE_RE, Number, number_from_match
+
+from .metrics import BY_NAME, LEXICON, is_instant
+from .periods import FiscalCalendar, Period, PeriodQuery, find_periods, make_period, shift
+
+ABBREV_RE = re.compile(
+    r"(?i)\b(inc|corp|co|ltd|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|e\.g|i\.e|st)\.$"
+)
+GUIDANCE_RE = re.compile(
+    r"(?i)\b(guidance|outlook|forecast(s|ing|ed)?|expects?|expected|anticipates?|projects?|projected|"
+    r"estimates?|targets?|should be in the range|plans? to)\b"
+)
+CHANGE_BEFORE_RE = re.compile(
+    r"(?i)(\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|"
+    r"cut\w*)|\b(growth|increase|decrease|decline|improvement|reduction|rise)\s+of)\s*$"
+)
+CHANGE_AFTER_RE = re.compile(
+    r"(?i)^\s*(increase|decrease|improvement|higher|lower|growth|decline|over|from|compared|year[- ]over[- ]year|"
+    r"sequential)"
+)
+AMOUNT_CHANGE_AFTER_RE = re.compile(
+    r"(?i)^\s*(improvement|increase|decrease|reduction|decline|higher|lower|more|less)\b"
+)
+AMOUNT_CHANGE_BEFORE_RE = re.compile(r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$")
+SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)\b")
+PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
+RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
+EXTRA_METRICS = (("line of credit", r"line of credit|credit facility|revolving"),)
+LOSS_METRICS = {
+    "net income",
+    "operating income",
+    "income from continuing operations",
+    "income from discontinued operations",
+    "income before income taxes",
+}
+# Words that may stand between a figure and its own period phrase ("$15.2 million net loss in the ...").
+PERIOD_GAP_RE = re.compile(
+    r"(?i)[\s,]*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down)\b)[a-z&'-]+,?\s+){0,4}?"
+    r"(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?"
+)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation."""
+    out, start = [], 0
+    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$])", text):
+        if ABBREV_RE.search(text[max(0, m.start() - 6) : m.start() + 1]):
+            continue
+        out.append((start, m.start() + 1))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def metric_phrases(labels: set[str] = frozenset()) -> list[tuple[str, re.Pattern]]:
+    """Patterns for every lexicon metric (name and synonyms) and the release's own line items."""
+    out = []
+    for m in LEXICON:
+        words = {m.name, *m.synonyms}
+        alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+        out.append((m.name, re.compile(rf"(?i)(?<![\w&-])(?:{alts})(?![\w&-])")))
+    for name, pat in EXTRA_METRICS:
+        out.append((name, re.compile(rf"(?i)\b(?:{pat})\b")))
+    for lab in sorted(labels):
+        if len(lab) > 5 and not lab.endswith("%"):
+            pat = re.escape(lab).replace(r"\ ", r"\s+")
+            out.append((lab, re.compile(rf"(?i)(?<![\w&-]){pat}(?![\w&-])")))
+    return out
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A metric named in a sentence: canonical name and where it was said."""
+
+    name: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure (or a range) in a sentence: offsets into the sentence."""
+
+    a: int
+    b: int
+    n: Number
+    high: Number | None = None
+    aside: bool = False  # ", or ($0.03) per share": states the figure before it per share
+
+
+def figures(sent: str) -> list[Figure]:
+    """Money, percent and scaled figures of a sentence; ranges joined; per-share asides marked."""
+    raw = []
+    for m in FIGURE_RE.finditer(sent):
+        n = number_from_match(m)
+        if n is None or not (n.is_currency or n.is_percent or n.word_scale > 1):
+            continue
+        if not n.is_currency and not n.is_percent and not re.search(r"(?i)\$|dollars", sent):
+            continue  # "1.5 billion" of something that is not money
+        a = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        raw.append((a, a + len(n.as_printed), n))
+    out: list[Figure] = []
+    i = 0
+    while i < len(raw):
+        a, b, n = raw[i]
+        if i + 1 < len(raw):
+            a2, b2, n2 = raw[i + 1]
+            between = sent[b:a2]
+            ranged = (
+                RANGE_RE.match(between)
+                and n2.is_percent == n.is_percent
+                and (
+                    not between.strip().lower() == "and"
+                    or re.search(r"(?i)\bbetween\s*$", sent[max(0, a - 12) : a])
+                )
+            )
+            if ranged:
+                out.append(Figure(a, b2, n, n2))
+                i += 2
+                continue
+        aside = (
+            bool(out)
+            and bool(re.search(r",\s*or\s*$", sent[max(0, a - 8) : a]))
+            and bool(PER_SHARE_RE.match(sent[b:]))
+        )
+        out.append(Figure(a, b, n, aside=aside))
+        i += 1
+    return out
+
+
+def _mentions(sent: str, lo: int, hi: int, phrases) -> list[Mention]:
+    found = []
+    for name, pat in phrases:
+        for mm in pat.finditer(sent, lo, hi):
+            found.append(Mention(name, mm.start(), mm.end(), mm.group(0)))
+    return found
+
+
+def metric_of(sent: str, lo: int, a: int, b: int, phrases) -> Mention | None:
+    """The metric a figure states: named right after it ("$29.3 million in cash"), else its clause's
+    subject (the first metric named since the last figure), else the sentence's subject."""
+    after = [m for m in _mentions(sent, b, min(len(sent), b + 80), phrases) if m.start - b <= 45]
+    after = [
+        m
+        for m in after
+        if not re.search(r"[,;%\d]|\b(was|were|is|or|and|for|from|over|compared|to)\b", sent[b : m.start])
+    ]
+    if after:
+        return min(after, key=lambda m: (m.start, -(m.end - m.start)))
+    for start in (lo, 0):
+        before = _mentions(sent, start, a, phrases)
+        if before:
+            return min(before, key=lambda m: (m.start, -(m.end - m.start)))
+    return None
+
+
+def period_of(
+    sent: str, periods: list[PeriodQuery], lo: int, a: int, b: int, stop: int
+) -> PeriodQuery | None:
+    """The period phrase that belongs to a figure: right after it, else the nearest before it in its
+    clause, else the first after it before the next figure."""
+    for p in periods:
+        if b <= p.span[0] <= b + 40 and PERIOD_GAP_RE.fullmatch(sent[b : p.span[0]]):
+            return p
+    before = [p for p in periods if lo <= p.span[0] < a]
+    if before:
+        return before[-1]
+    after = [p for p in periods if b <= p.span[0] < max(stop, b)]
+    return after[0] if after else None
+
+
+def resolve(pq: PeriodQuery | None, cal: FiscalCalendar, main: Period | None) -> Period | None:
+    """A period phrase on the company's calendar; relative phrases and bare quarters from the release's own."""
+    if pq is None:
+        return main
+    if pq.relative:
+        return shift(main, pq.relative, cal) if main else None
+    if pq.instant and pq.end:
+        return make_period(date.fromisoformat(pq.end), None, cal)
+    if pq.fiscal_year is None and pq.quarter and main:
+        fy = cal.fiscal_year(date.fromisoformat(main.end))
+        pq = PeriodQuery(pq.months, fiscal_year=fy, quarter=pq.quarter, span=pq.span)
+    r = pq.resolve(cal)
+    if r is None:
+        return main if pq.months is None else None
+    end, months = r
+    return make_period(end, months, cal)
+
+
+@dataclass(frozen=True)
+class ProseFigure:
+    """What a sentence says of one figure (offsets into the sentence)."""
+
+    metric: str
+    value: float
+    high: float | None
+    unit: str
+    period: Period
+    guidance: bool
+    a: int
+    b: int
+    as_printed: str
+    scale: float
+    label: str
+
+
+def read_sentence(sent: str, cal: FiscalCalendar, main: Period | None, phrases) -> list[ProseFigure]:
+    """Every figure a sentence states, with metric, unit, period and basis. Pure."""
+    figs = figures(sent)
+    if not figs:
+        return []
+    periods = find_periods(sent)
+    guidance_words = bool(GUIDANCE_RE.search(sent))
+    out: list[ProseFigure] = []
+    prev_end = 0
+    last: ProseFigure | None = None
+    for i, f in enumerate(figs):
+        stop = next((g.a for g in figs[i + 1 :] if not g.aside), len(sent))
+        n = f.n
+        if f.aside and last is not None:
+            # "$800,000, or ($0.03) per share": the same metric and period, per share.
+            metric = last.metric if last.metric.endswith("per share") else _per_share(last.metric)
+            out.append(
+                ProseFigure(
+                    metric,
+                    n.value,
+                    None,
+                    "USD/share",
+                    last.period,
+                    last.guidance,
+                    f.a,
+                    f.b,
+                    sent[f.a : f.b],
+                    1.0,
+                    sent[max(prev_end, 0) : f.b],
+                )
+            )
+            prev_end = f.b
+            continue
+        mention = metric_of(sent, prev_end, f.a, f.b, phrases)
+        if mention is None:
+            prev_end = f.b
+            continue
+        metric = mention.name
+        lex = BY_NAME.get(metric)
+        unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
+        value = n.value
+        before = sent[max(0, f.a - 25) : f.a]
+        # A metric named right after the figure is used up by it ("$29.3 million in unrestricted cash").
+        clause_end = mention.end if mention.start >= f.b else f.b
+        # A per-share aside right after the figure: the figure's own period phrase comes after the aside.
+        b_ext = figs[i + 1].b if i + 1 < len(figs) and figs[i + 1].aside else f.b
+        of_rev = SHARE_OF_REVENUE_RE.match(sent[f.b :])
+        if not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
+            unit = "USD/share"
+            metric = _per_share(metric)
+        elif n.is_percent and of_rev:
+            subject = metric_of(sent, prev_end, f.a, f.a, phrases)
+            metric = (subject.name if subject else metric) + " %"
+            clause_end = max(clause_end, f.b + of_rev.end())  # "of revenue" belongs to this figure
+        elif not n.is_percent and (
+            AMOUNT_CHANGE_BEFORE_RE.search(before) or AMOUNT_CHANGE_AFTER_RE.match(sent[f.b :])
+        ):
+            metric += " change"
+        elif n.is_percent:
+            if CHANGE_BEFORE_RE.search(before) or CHANGE_AFTER_RE.match(sent[f.b : f.b + 30]):
+                subject = metric_of(sent, prev_end, f.a, f.a, phrases)
+                metric = (subject.name if subject else metric) + " change %"
+            elif not metric.endswith("%"):
+                metric += " %"
+        if (
+            (metric in LOSS_METRICS or unit == "USD/share")
+            and re.search(r"(?i)\bloss", mention.text)
+            and value > 0
+        ):
+            value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
+        period = resolve(period_of(sent, periods, prev_end, f.a, b_ext, stop), cal, main)
+        prev_end = clause_end
+        if period is None:
+            continue
+        if is_instant(metric) and period.kind == "duration":
+            period = make_period(date.fromisoformat(period.end), None, cal)
+        is_guidance = guidance_words and (f.high is not None or (main is not None and period.end > main.end))
+        high = f.high.value if f.high else None
+        last = ProseFigure(
+            metric,
+            value,
+            high,
+            unit,
+            period,
+            is_guidance,
+            f.a,
+            f.b,
+            sent[f.a : f.b],
+            n.word_scale,
+            sent[max(0, clause_end - 160) : f.b],
+        )
+        out.append(last)
+    return out
+
+
+def _per_share(metric: str) -> str:
+    if metric.endswith("per share") or metric.endswith("earnings per share"):
+        return metric
+    return metric + " per share" if metric in LOSS_METRICS else "earnings per share"
+
+
+def prose_facts(
+    doc: Document,
+    segments: list[Segment],
+    cal: FiscalCalendar,
+    main: Period | None,
+    labels: set[str] = frozenset(),
+):
+    """Facts of the figures stated in a plain-text release's paragraphs."""
+    from .facts import Fact
+
+    phrases = metric_phrases(labels)
+    out = []
+    for seg in segments:
+        if seg.kind not in ("paragraph", "heading") or doc.is_html:
+            continue  # HTML prose: display text is not the source's characters (see README)
+        text = doc.text[seg.char_start : seg.char_end]
+        for sa, sb in sentences(text):
+            sent = text[sa:sb]
+            if not re.search(r"\d", sent):
+                continue
+            base = seg.char_start + sa
+            lead = len(sent) - len(sent.lstrip())
+            s_start, s_end = base + lead, base + len(sent.rstrip())
+            for pf in read_sentence(sent, cal, main, phrases):
+                out.append(
+                    Fact(
+                        metric=pf.metric,
+                        label=" ".join(pf.label.split()) or pf.metric,
+                        value=round(pf.value, 6),
+                        unit=pf.unit,
+                        period=pf.period,
+                        basis="guidance" if pf.guidance else "reported",
+                        as_printed=pf.as_printed,
+                        scale=pf.scale,
+                        doc_id=doc.doc_id,
+                        char_start=base + pf.a,
+                        char_end=base + pf.b,
+                        label_start=s_start,
+                        label_end=s_end,
+                        cite_start=s_start,
+                        cite_end=s_end,
+                        cite_kind=seg.kind,
+                        value_high=round(pf.high, 6) if pf.high is not None else None,
+                        source="prose",
+                        context=seg.section[:200],
+                    )
+                )
+    return out
