@@ -130,7 +130,7 @@ def figures(sent: str) -> list[Figure]:
                 RANGE_RE.match(between)
                 and n2.is_percent == n.is_percent
                 and (
-                    not between.strip().lower() == "and"
+                    between.strip().lower() != "and"
                     or re.search(r"(?i)\bbetween\s*$", sent[max(0, a - 12) : a])
                 )
             )
