@@ -127,8 +127,36 @@ def _parse_line(line: Line) -> _Parsed | None:
     return _Parsed(line, cs, figs, label)
 
 
+def _digits(f: _Chunk) -> tuple[int, int]:
+    """Columns of a figure's first and last digit (parentheses, $ and % hang outside the column)."""
+    m = re.search(r"\d", f.text)
+    first = f.a + (m.start() if m else 0)
+    last = f.a + max((i for i, ch in enumerate(f.text) if ch.isdigit()), default=len(f.text) - 1)
+    return first, last
+
+
 def _columns(rows: list[_Parsed]) -> list[tuple[int, int]]:
-    """Value columns as [a, b) extents, from the figures of the data rows."""
+    """Value columns as [a, b) extents: figures are right-aligned, so cluster their last digits."""
+    ends = sorted({_digits(f)[1] for r in rows for f in r.figs})
+    clusters: list[list[int]] = []
+    for e in ends:
+        if clusters and e - clusters[-1][1] <= 2:
+            clusters[-1][1] = e
+        else:
+            clusters.append([e, e])
+    cols = []
+    for lo, hi in clusters:
+        members = [f for r in rows for f in r.figs if lo <= _digits(f)[1] <= hi]
+        cols.append((min(_digits(f)[0] for f in members), hi + 1))
+    # Two figures of one row in one column means the clustering failed: fall back to extents.
+    for r in rows:
+        hit = [_assign(f, cols) for f in r.figs]
+        if len(set(hit)) < len(hit):
+            return _extent_columns(rows)
+    return cols
+
+
+def _extent_columns(rows: list[_Parsed]) -> list[tuple[int, int]]:
     spans = sorted((f.a, f.b) for r in rows for f in r.figs)
     cols: list[list[int]] = []
     for a, b in spans:
@@ -140,10 +168,12 @@ def _columns(rows: list[_Parsed]) -> list[tuple[int, int]]:
 
 
 def _assign(f: _Chunk, cols: list[tuple[int, int]]) -> int:
+    """The column a figure's digits fall in (its last digit nearest the column's right edge)."""
+    a, b = _digits(f)
     best, best_d = 0, None
-    for i, (a, b) in enumerate(cols):
-        overlap = min(b, f.b) - max(a, f.a)
-        d = -overlap if overlap > 0 else abs((a + b) / 2 - (f.a + f.b) / 2)
+    for i, (ca, cb) in enumerate(cols):
+        overlap = min(cb, b + 1) - max(ca, a)
+        d = -overlap if overlap > 0 else min(abs(cb - 1 - b), abs(ca - a))
         if best_d is None or d < best_d:
             best, best_d = i, d
     return best
@@ -229,8 +259,13 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             parents[:] = [(x[0], x[1], False) for x in parents]
             continue
         if not p.figs:
-            if not seen_data and not header_lines and len(p.cs) == 1 and 8 <= p.cs[0].a < label_edge - 2:
-                titles.append(p.cs[0].text)  # a centred title or scale line above the headers
+            if (
+                not seen_data
+                and not header_lines
+                and 8 <= p.cs[0].a < label_edge - 2
+                and (len(p.cs) == 1 or not _headerish(p.cs))
+            ):
+                titles.append(" ".join(c.text for c in p.cs))  # a centred title or scale line above the headers
                 continue
             in_cols = [c for c in p.cs if c.a >= label_edge - 2 or (c.b > label_edge and c.a > 8)]
             is_header = bool(in_cols) and (not seen_data or _headerish(in_cols))
