@@ -265,7 +265,9 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
                 and 8 <= p.cs[0].a < label_edge - 2
                 and (len(p.cs) == 1 or not _headerish(p.cs))
             ):
-                titles.append(" ".join(c.text for c in p.cs))  # a centred title or scale line above the headers
+                titles.append(
+                    " ".join(c.text for c in p.cs)
+                )  # a centred title or scale line above the headers
                 continue
             in_cols = [c for c in p.cs if c.a >= label_edge - 2 or (c.b > label_edge and c.a > 8)]
             is_header = bool(in_cols) and (not seen_data or _headerish(in_cols))

@@ -50,9 +50,19 @@ def load_document(lib, doc_id: str) -> Document | None:
     if d is None:
         return None
     return Document(
-        doc_id=d.doc_id, path=d.path, sha256=d.sha256, format=d.format, company=d.company, title=d.title,
-        release_date=d.release_date, fiscal_year_end=d.fiscal_year_end, text=lib.text_for(d.sha256),
-        body_start=d.body_start, body_end=d.body_end, is_html=d.format == "html", exhibit=d.exhibit,
+        doc_id=d.doc_id,
+        path=d.path,
+        sha256=d.sha256,
+        format=d.format,
+        company=d.company,
+        title=d.title,
+        release_date=d.release_date,
+        fiscal_year_end=d.fiscal_year_end,
+        text=lib.text_for(d.sha256),
+        body_start=d.body_start,
+        body_end=d.body_end,
+        is_html=d.format == "html",
+        exhibit=d.exhibit,
         ticker=d.ticker,
     )
 
@@ -96,20 +106,35 @@ class _Ctx:
     main: Period | None
 
     def cite_fact(self, f: Fact) -> dict:
-        return citation(self.doc.text, self.doc.path, self.doc.doc_id, f.cite_start, f.cite_end, f.cite_kind,
-                        self.doc.is_html, figure_start=f.char_start, figure_end=f.char_end,
-                        figure_text=self.doc.text[f.char_start : f.char_end])
+        return citation(
+            self.doc.text,
+            self.doc.path,
+            self.doc.doc_id,
+            f.cite_start,
+            f.cite_end,
+            f.cite_kind,
+            self.doc.is_html,
+            figure_start=f.char_start,
+            figure_end=f.char_end,
+            figure_text=self.doc.text[f.char_start : f.char_end],
+        )
 
     def cite_row(self, r: Row) -> dict:
-        return citation(self.doc.text, self.doc.path, self.doc.doc_id, r.start, r.end, "table_row", self.doc.is_html)
+        return citation(
+            self.doc.text, self.doc.path, self.doc.doc_id, r.start, r.end, "table_row", self.doc.is_html
+        )
 
     def line(self, f: Fact) -> str:
         return f"{Path(self.doc.path).name}:{self.doc.text.count(chr(10), 0, f.char_start) + 1}"
 
     def table_fact(self, metric: str, period: Period) -> Fact | None:
         cands = [
-            f for f in self.facts
-            if f.source == "table" and f.basis == "reported" and f.metric == metric and _same_period(f.period, period)
+            f
+            for f in self.facts
+            if f.source == "table"
+            and f.basis == "reported"
+            and f.metric == metric
+            and _same_period(f.period, period)
         ]
         cands.sort(key=lambda f: (f.table if f.table is not None else 999, f.char_start))
         return cands[0] if cands else None
@@ -152,7 +177,12 @@ def prose_vs_table(ctx: _Ctx) -> list[Finding]:
     """Each stated figure against the table cell for the same metric and period."""
     out = []
     for p in ctx.facts:
-        if p.source != "prose" or p.basis != "reported" or p.metric.endswith("change") or "change %" in p.metric:
+        if (
+            p.source != "prose"
+            or p.basis != "reported"
+            or p.metric.endswith("change")
+            or "change %" in p.metric
+        ):
             continue
         t = ctx.table_fact(p.metric, p.period)
         if t is None or t.unit != p.unit:
@@ -160,13 +190,27 @@ def prose_vs_table(ctx: _Ctx) -> list[Finding]:
         n = parse_number(p.as_printed)
         tol = precision(n) if n else 0.0
         diff = abs(abs(p.value) - abs(t.value))
+        if diff > 0.1 * max(abs(t.value), 1e-9):
+            continue  # not the same figure (another line item or period): nothing to compare
         ok = diff <= tol + 1e-9
-        msg = (f"{p.metric} {p.period.label}: the text's {_p(p.as_printed)!r} ({ctx.line(p)}) "
-               f"{'agrees with' if ok else 'does not round from'} the table's {t.as_printed!r} ({ctx.line(t)})")
-        out.append(Finding("prose_vs_table", "ok" if ok else "discrepancy", ctx.doc.doc_id, msg, t.value, p.value,
-                           f"|{_fmt(abs(p.value))} − {_fmt(abs(t.value))}| = {_fmt(diff)} ≤ {_fmt(tol)}"
-                           if ok else f"|{_fmt(abs(p.value))} − {_fmt(abs(t.value))}| = {_fmt(diff)} > {_fmt(tol)}",
-                           (ctx.cite_fact(p), ctx.cite_fact(t))))
+        msg = (
+            f"{p.metric} {p.period.label}: the text's {_p(p.as_printed)!r} ({ctx.line(p)}) "
+            f"{'agrees with' if ok else 'does not round from'} the table's {t.as_printed!r} ({ctx.line(t)})"
+        )
+        out.append(
+            Finding(
+                "prose_vs_table",
+                "ok" if ok else "discrepancy",
+                ctx.doc.doc_id,
+                msg,
+                t.value,
+                p.value,
+                f"|{_fmt(abs(p.value))} − {_fmt(abs(t.value))}| = {_fmt(diff)} ≤ {_fmt(tol)}"
+                if ok
+                else f"|{_fmt(abs(p.value))} − {_fmt(abs(t.value))}| = {_fmt(diff)} > {_fmt(tol)}",
+                (ctx.cite_fact(p), ctx.cite_fact(t)),
+            )
+        )
     return out
 
 
@@ -201,15 +245,19 @@ def _check_change(ctx: _Ctx, c: Fact, sent: list[Fact], metric: str, pct: bool) 
     cur_period = cur.period if cur else ctx.main
     if cur_period is None or base_period is None or cur_period == base_period:
         return None
+    if cur_period.kind != base_period.kind or cur_period.months != base_period.months:
+        return None  # a quarter against a year: we did not read the comparison right
     tc, tb = _table_value(ctx, metric, cur_period), _table_value(ctx, metric, base_period)
     if tc is None or tb is None or tb[0] == 0:
         return None
     stated = abs(c.value)
     if pct:
         table_calc = abs((tc[0] - tb[0]) / abs(tb[0]) * 100)
-        prose_calc = abs((cur.value - base.value) / abs(base.value) * 100) if cur and base and base.value else None
+        prose_calc = (
+            abs((cur.value - base.value) / abs(base.value) * 100) if cur and base and base.value else None
+        )
         d = parse_number(c.as_printed).decimals if parse_number(c.as_printed) else 0
-        holds = lambda x: x is not None and abs(round(x, d) - stated) < 10 ** -d / 2 + 1e-9  # noqa: E731
+        holds = lambda x: x is not None and abs(round(x, d) - stated) < 10**-d / 2 + 1e-9  # noqa: E731
         unit = "%"
     else:
         table_calc = abs(tc[0] - tb[0])
@@ -218,8 +266,11 @@ def _check_change(ctx: _Ctx, c: Fact, sent: list[Fact], metric: str, pct: bool) 
         tol = precision(n) if n else 0
         holds = lambda x: x is not None and abs(x - stated) <= tol + 1e-9  # noqa: E731
         unit = ""
-    f_table = (f"({_fmt(tc[0] / tc[2])} − {_fmt(tb[0] / tb[2])}) / {_fmt(abs(tb[0] / tb[2]))} = {table_calc:.2f}%"
-               if pct else f"{_fmt(tc[0])} − {_fmt(tb[0])} = {_fmt(table_calc)}")
+    f_table = (
+        f"({_fmt(tc[0] / tc[2])} − {_fmt(tb[0] / tb[2])}) / {_fmt(abs(tb[0] / tb[2]))} = {table_calc:.2f}%"
+        if pct
+        else f"{_fmt(tc[0])} − {_fmt(tb[0])} = {_fmt(table_calc)}"
+    )
     f_prose = ""
     if prose_calc is not None:
         a, b = _p(cur.as_printed), _p(base.as_printed)
@@ -227,14 +278,32 @@ def _check_change(ctx: _Ctx, c: Fact, sent: list[Fact], metric: str, pct: bool) 
     if holds(table_calc):
         status, how = "ok", f"the tables give {f_table}"
     elif holds(prose_calc):
-        status, how = "rounding", f"the tables give {f_table}; only the text's rounded figures give it: {f_prose}"
+        status, how = (
+            "rounding",
+            f"the tables give {f_table}; only the text's rounded figures give it: {f_prose}",
+        )
+    elif not (stated / 2 <= table_calc <= stated * 2):
+        return None  # too far off to be the same comparison: more likely our reading than the release's error
     else:
-        status, how = "discrepancy", f"the tables give {f_table}" + (f"; the text's figures give {f_prose}" if f_prose else "")
+        status, how = (
+            "discrepancy",
+            f"the tables give {f_table}" + (f"; the text's figures give {f_prose}" if f_prose else ""),
+        )
     what = _p(c.as_printed) + ("" if pct else " change")
-    msg = (f"{metric} {cur_period.label} vs {base_period.label}: the text states {what!r} ({ctx.line(c)}); {how}")
+    msg = (
+        f"{metric} {cur_period.label} vs {base_period.label}: the text states {what!r} ({ctx.line(c)}); {how}"
+    )
     cits = _unique([ctx.cite_fact(c)] + [ctx.cite_fact(x) for x in (tc[1], tb[1]) if x is not None])
-    return Finding("stated_change", status, ctx.doc.doc_id, msg, table_calc, stated,
-                   f_table + (f" | {f_prose}" if f_prose else "") + unit * 0, tuple(cits))
+    return Finding(
+        "stated_change",
+        status,
+        ctx.doc.doc_id,
+        msg,
+        table_calc,
+        stated,
+        f_table + (f" | {f_prose}" if f_prose else "") + unit * 0,
+        tuple(cits),
+    )
 
 
 def _comparison(ctx: _Ctx, c: Fact, levels: list[Fact]) -> tuple[Fact | None, Period | None]:
@@ -252,7 +321,10 @@ def _table_value(ctx: _Ctx, metric: str, period: Period) -> tuple[float, Fact | 
     """(value, its fact, its scale) of a metric in the tables; working capital derived from its parts."""
     if metric == "working capital":
         inst = make_period(date.fromisoformat(period.end), None, ctx.cal)
-        ca, cl = ctx.table_fact("total current assets", inst), ctx.table_fact("total current liabilities", inst)
+        ca, cl = (
+            ctx.table_fact("total current assets", inst),
+            ctx.table_fact("total current liabilities", inst),
+        )
         if ca and cl:
             return ca.value - cl.value, None, ca.scale
         return None
@@ -279,19 +351,26 @@ def footings(ctx: _Ctx) -> list[Finding]:
         for k, r in enumerate(rows):
             if not _is_total(r):
                 continue
-            candidates = [a for a in (_addends(rows, k), _contiguous(rows, k)) if len(a) >= 2]
+            named = _named_totals(rows, k)
+            candidates = [a for a in (named or _addends(rows, k), _contiguous(rows, k)) if len(a) >= 2]
             header_of = t.bands[r.band].columns
             for cell in r.cells:
                 total = parse_number(cell.as_printed)
                 header = " ".join(header_of[cell.col].header) if cell.col < len(header_of) else ""
-                if total is None or total.is_percent or re.search(r"(?i)%|change|increase|decrease|percent", header):
+                if (
+                    total is None
+                    or total.is_percent
+                    or re.search(r"(?i)%|change|increase|decrease|percent", header)
+                ):
                     continue
                 best = None
                 for addends in candidates:
                     parts = [next((c for c in a.cells if c.col == cell.col), None) for a in addends]
                     vals = [parse_number(p.as_printed) if p else None for p in parts]
-                    if any(v is None or v.is_percent for v in vals):
-                        continue
+                    if any(v is None or v.is_percent for v in vals) or any(
+                        re.fullmatch(r"(19|20)\d\d", p.as_printed.strip()) for p in parts
+                    ):
+                        continue  # a year read as a figure: the row is not what we think it is
                     diff = abs(sum(v.value for v in vals) - total.value)
                     if best is None or diff < best[0]:
                         best = (diff, addends, parts, vals)
@@ -299,10 +378,11 @@ def footings(ctx: _Ctx) -> list[Finding]:
                     continue
                 diff, addends, parts, vals = best
                 s = sum(v.value for v in vals)
-                # A large miss means we misread the table's structure, not that the release is wrong.
-                if diff > 0.05 * max(abs(total.value), 1):
+                # A large miss means we misread the table's structure, not that the release is wrong;
+                # "Total A and B" may have unprinted items between A and B: only an exact match counts.
+                if diff > 0.01 * max(abs(total.value), 1) or (named and addends is named and diff > 1e-6):
                     continue
-                tol = 0.5 * len(vals) * (10 ** -total.decimals)
+                tol = 0.5 * len(vals) * (10**-total.decimals)
                 status = "ok" if diff < 1e-6 else ("rounding" if diff <= tol else "discrepancy")
                 formula = " + ".join(p.as_printed for p in parts) + f" = {_fmt(s)} vs {total.as_printed}"
                 msg = f"{r.label} ({header or 'column ' + str(cell.col + 1)}): {formula}" + (
@@ -311,6 +391,16 @@ def footings(ctx: _Ctx) -> list[Finding]:
                 cits = (ctx.cite_row(r),) + tuple(ctx.cite_row(a) for a in addends)
                 out.append(Finding("footing", status, ctx.doc.doc_id, msg, s, total.value, formula, cits))
     return out
+
+
+def _named_totals(rows: list[Row], k: int) -> list[Row]:
+    """ "Total liabilities and equity" = "Total liabilities" + "Total equity", where both are printed."""
+    m = re.match(r"(?i)^total\s+(.+?)\s+and\s+(.+)$", rows[k].label)
+    if not m:
+        return []
+    names = {"total " + m.group(1).lower(), "total " + m.group(2).lower()}
+    named = [r for r in rows[:k] if r.label.lower().rstrip(":") in names]
+    return named if len(named) == 2 else []
 
 
 def _contiguous(rows: list[Row], k: int) -> list[Row]:
@@ -327,13 +417,6 @@ def _addends(rows: list[Row], k: int) -> list[Row]:
     """The rows a total row at index k totals: its section's items, or its subsections' subtotals."""
     t = rows[k]
     p = t.parents
-    m = re.match(r"(?i)^total\s+(.+?)\s+and\s+(.+)$", t.label)
-    if m:
-        # "Total liabilities and equity" = "Total liabilities" + "Total equity", where both are printed.
-        names = {"total " + m.group(1).lower(), "total " + m.group(2).lower()}
-        named = [r for r in rows[:k] if r.label.lower().rstrip(":") in names]
-        if len(named) == 2:
-            return named
     items: list[Row] = []
     child_totals: dict[tuple, Row] = {}
     for r in reversed(rows[:k]):
@@ -380,6 +463,12 @@ def _reconcile(ctx: _Ctx, rows: list[Row], col: int, header: str) -> Finding | N
         n = parse_number(c.as_printed) if c else None
         if n is None:
             return None
+        if (
+            n.is_percent
+            or re.search(r"(?i)per share|%|\bratio\b|\bshares\b", r.label)
+            or (n.decimals and abs(n.value) < 100)
+        ):
+            return None  # reconciliations add money; a ratio or per-share line means this is another kind of table
         v = -abs(n.value) if re.match(r"(?i)^\s*less\b", r.label) else n.value
         vals.append((r, v, c.as_printed))
     running = vals[0][1]
@@ -393,11 +482,23 @@ def _reconcile(ctx: _Ctx, rows: list[Row], col: int, header: str) -> Finding | N
             steps.append(f"+ {printed}")
     end_r, end_v, end_p = vals[-1]
     diff = abs(running - end_v)
+    if len(vals) > 25 or diff > 0.01 * max(abs(end_v), 1):
+        return None  # not a reconciliation we can read (a long table titled so, or rows we misread)
     status = "ok" if diff < 1e-6 else ("rounding" if diff <= len(vals) / 2 else "discrepancy")
     formula = " ".join(steps) + f" = {_fmt(running)} vs {end_p}"
-    msg = f"reconciliation to {end_r.label} ({header}): {formula}" + ("" if status == "ok" else f" (off by {_fmt(diff)})")
-    return Finding("reconciliation", status, ctx.doc.doc_id, msg, running, end_v, formula,
-                   tuple(ctx.cite_row(r) for r, _, _ in vals))
+    msg = f"reconciliation to {end_r.label} ({header}): {formula}" + (
+        "" if status == "ok" else f" (off by {_fmt(diff)})"
+    )
+    return Finding(
+        "reconciliation",
+        status,
+        ctx.doc.doc_id,
+        msg,
+        running,
+        end_v,
+        formula,
+        tuple(ctx.cite_row(r) for r, _, _ in vals),
+    )
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -409,8 +510,16 @@ def audit_json(findings: list[Finding], lib=None) -> dict:
     return {
         "summary": summary,
         "findings": [
-            {"kind": f.kind, "status": f.status, "doc_id": f.doc_id, "message": f.message, "computed": f.computed,
-             "stated": f.stated, "formula": f.formula, "citations": list(f.citations)}
+            {
+                "kind": f.kind,
+                "status": f.status,
+                "doc_id": f.doc_id,
+                "message": f.message,
+                "computed": f.computed,
+                "stated": f.stated,
+                "formula": f.formula,
+                "citations": list(f.citations),
+            }
             for f in sorted(findings, key=lambda f: (STATUS_ORDER[f.status], f.kind))
         ],
     }
@@ -429,7 +538,9 @@ def format_findings(findings: list[Finding], lib=None) -> str:
                 shown = " ".join((c.get("display") or c["text"]).split())
                 lines.append(f"      {Path(c['path']).name}:{c['line_start']}  {shown[:120]}")
     s = {k: sum(1 for f in findings if f.status == k) for k in ("ok", "rounding", "discrepancy")}
-    lines.append(f"{s['ok']} hold, {s['rounding']} hold only after rounding, {s['discrepancy']} discrepancies")
+    lines.append(
+        f"{s['ok']} hold, {s['rounding']} hold only after rounding, {s['discrepancy']} discrepancies"
+    )
     return "\n".join(lines)
 
 

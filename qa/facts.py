@@ -217,6 +217,9 @@ def _cell_scale(unit: str, scale: float, context: str, label: str) -> float:
 
 def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period | None:
     """The release's own latest quarter (else year), from its tables or its opening sentences."""
+    # Nothing a release reports can end after it was released (a header typo such as "Dec 31, 2006" in
+    # an August 2006 release must not become its quarter).
+    latest = doc.release_date or "9999-12-31"
     quarters = [
         f.period
         for f in facts
@@ -224,9 +227,15 @@ def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period
         and f.basis == "reported"
         and f.period.kind == "duration"
         and f.period.months == 3
+        and f.period.end <= latest
     ]
     if quarters:
         return max(quarters, key=lambda p: p.end)
+    years = [
+        f.period for f in facts if f.source == "table" and f.period.months == 12 and f.period.end <= latest
+    ]
+    if years:
+        return max(years, key=lambda p: p.end)
     body = doc.text[doc.body_start : doc.body_start + 5000]
     for pq in find_periods(body):
         if pq.end and pq.months:

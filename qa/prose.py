@@ -75,7 +75,9 @@ def metric_phrases(labels: set[str] = frozenset()) -> list[tuple[str, re.Pattern
     """Patterns for every lexicon metric (name and synonyms) and the release's own line items."""
     out = []
     for m in LEXICON:
-        words = {m.name, *m.synonyms}
+        # A bare "deposits" or "loans" in prose is often a kind of them ("core deposits"): balance-sheet
+        # totals are recognised by their full names there.
+        words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
         alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
         out.append((m.name, re.compile(rf"(?i)(?<![\w&-])(?:{alts})(?![\w&-])")))
     for name, pat in EXTRA_METRICS:
