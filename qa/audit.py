@@ -344,7 +344,7 @@ def _is_total(r: Row) -> bool:
 def footings(ctx: _Ctx) -> list[Finding]:
     """Total rows against the sum of the rows (or subtotals) they total, column by column."""
     out = []
-    for ti, t in enumerate(ctx.tables):
+    for t in ctx.tables:
         if re.search(r"(?i)reconcil", t.caption + " ".join(b.title for b in t.bands)):
             continue
         rows = list(t.rows)
@@ -473,7 +473,7 @@ def _reconcile(ctx: _Ctx, rows: list[Row], col: int, header: str) -> Finding | N
         vals.append((r, v, c.as_printed))
     running = vals[0][1]
     steps = [vals[0][2]]
-    for r, v, printed in vals[1:-1]:
+    for _r, v, printed in vals[1:-1]:
         if abs(v - running) <= 0.5:
             steps.append(f"= {printed};")  # a subtotal restates the running sum
             running = v
