@@ -17,7 +17,7 @@ from .citations import citation
 from .metrics import BY_NAME, clean_label, is_instant
 from .periods import FiscalCalendar, PeriodQuery, make_period, nominal
 from .questions import Question, metric_candidates, parse_question
-from .store import FactRow
+from .store import FactRow, company_key
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ def answer(lib, text: str) -> Answer:
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
         return working_capital(lib, q, scope, text)
     metrics = resolve_metrics(lib, q, scope)
+    if not metrics and MARGIN_RE.search(q.metric_phrase):
+        derived = margin(lib, q, scope, text)
+        if derived is not None:
+            return derived
     if not metrics:
         if metric_candidates(q.metric_phrase, q.wants_percent) or q.periods:
             return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
@@ -70,11 +74,15 @@ def answer(lib, text: str) -> Answer:
     if not facts:
         return Answer(text, "not_found", note=f"no figure for {metrics[0]!r} in the store")
     if scope is None:
-        by_company = {}
+        names = {key: name for key, name, _ in lib.store.companies()}
+        by_company: dict[str, FactRow] = {}
         for f in facts:
-            by_company.setdefault(f.company, f)
+            by_company.setdefault(company_key(f.company), f)
         if len(by_company) > 1:
-            alts = tuple({"company": c, "metric": f.metric} for c, f in sorted(by_company.items()))
+            alts = tuple(
+                {"company": names.get(k, f.company), "metric": f.metric}
+                for k, f in sorted(by_company.items())
+            )
             return Answer(
                 text, "ambiguous", alternatives=alts, note="several companies report this; name one"
             )
@@ -83,6 +91,10 @@ def answer(lib, text: str) -> Answer:
         return change(lib, q, facts, cals, text)
     pq = q.periods[0] if q.periods else None
     hits = select(lib, facts, pq, q, cals)
+    if not hits and MARGIN_RE.search(q.metric_phrase):
+        derived = margin(lib, q, scope, text)
+        if derived is not None:
+            return derived
     if not hits:
         return Answer(text, "not_found", note="no figure for that period in the store")
     best = hits[0]
@@ -343,6 +355,46 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
     ans["formula"] = formula
     ans["inputs"] = [fact_answer_dict(fa), fact_answer_dict(fb)]
     return Answer(text, "answered", ans, (cite(lib, fa), cite(lib, fb)), formula=formula, facts=(fa, fb))
+
+
+MARGIN_RE = re.compile(r"(?i)\bmargin\b|%|\bpercent")
+MARGIN_BASES = (
+    (r"\b(operating|operating income|ebit)\b", "operating income"),
+    (r"\b(net|profit|net income)\b", "net income"),
+    (r"\badjusted ebitda\b", "adjusted ebitda"),
+    (r"\bebitda\b", "ebitda"),
+    (r"\badjusted gross\b", "adjusted gross margin"),
+    (r"\bgross\b", "gross margin"),
+)
+
+
+def margin(lib, q: Question, scope: str | None, text: str) -> Answer | None:
+    """A margin the release does not print: the line item / revenue for the same period, both cited."""
+    phrase = q.metric_phrase.lower()
+    base = next((m for pat, m in MARGIN_BASES if re.search(pat, phrase)), None)
+    if base is None:
+        return None
+    cals: dict = {}
+    pq = q.periods[0] if q.periods else None
+    num = select(lib, lib.store.facts(company=scope, metric=base), pq, q, cals)
+    den = select(lib, lib.store.facts(company=scope, metric="revenue"), pq, q, cals)
+    pairs = [(a, b) for a in num for b in den if a.doc_id == b.doc_id and a.period == b.period and b.value]
+    if not pairs:
+        return None
+    a, b = pairs[0]
+    value = round(a.value / b.value * 100, 2)
+    formula = f"{a.label} {a.as_printed} / {b.label} {b.as_printed} = {value:.2f}%"
+    ans = fact_answer_dict(
+        a,
+        value=value,
+        unit="percent",
+        basis="derived",
+        metric=base + " %",
+        label=f"{a.label} as % of {b.label}",
+    )
+    ans["formula"] = formula
+    ans["inputs"] = [fact_answer_dict(a), fact_answer_dict(b)]
+    return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
 def working_capital(lib, q: Question, scope: str | None, text: str) -> Answer:
