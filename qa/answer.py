@@ -56,7 +56,7 @@ def answer(lib, text: str) -> Answer:
     q = parse_question(text, companies)
     if not companies:
         return Answer(text, "not_found", note="the store is empty: run `exhibit index PATH` first")
-    scope = q.company or (companies[0][0] if len(companies) == 1 else None)
+    scope = q.company or ((companies[0][0],) if len(companies) == 1 else None)
     if q.wants_passages:
         return passages(lib, q, scope)
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
@@ -104,7 +104,7 @@ def answer(lib, text: str) -> Answer:
 # --- metric resolution -------------------------------------------------------------------------
 
 
-def resolve_metrics(lib, q: Question, scope: str | None) -> list[str]:
+def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str]:
     """Stored metric names the question asks for, best first.
 
     Every stored metric and every lexicon synonym is scored by how many of the
@@ -226,6 +226,9 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
         return False
     if f.period.months != pq.months:
         return False
+    if pq.month:
+        n = nominal(end)
+        return n.month == pq.month and (pq.calendar_year is None or n.year == pq.calendar_year)
     if pq.quarter and cal.quarter_of(end) != pq.quarter:
         return False
     return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
@@ -368,7 +371,7 @@ MARGIN_BASES = (
 )
 
 
-def margin(lib, q: Question, scope: str | None, text: str) -> Answer | None:
+def margin(lib, q: Question, scope: tuple[str, ...] | None, text: str) -> Answer | None:
     """A margin the release does not print: the line item / revenue for the same period, both cited."""
     phrase = q.metric_phrase.lower()
     base = next((m for pat, m in MARGIN_BASES if re.search(pat, phrase)), None)
@@ -397,7 +400,7 @@ def margin(lib, q: Question, scope: str | None, text: str) -> Answer | None:
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
-def working_capital(lib, q: Question, scope: str | None, text: str) -> Answer:
+def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) -> Answer:
     """Working capital = total current assets − total current liabilities at one date."""
     stored = lib.store.facts(company=scope, metric="working capital")
     cals: dict = {}
@@ -427,15 +430,14 @@ def working_capital(lib, q: Question, scope: str | None, text: str) -> Answer:
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
-def passages(lib, q: Question, scope: str | None) -> Answer:
+def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     """The best passages for a question no figure answers."""
-    company = None
-    if scope:
-        company = next((name for key, name, _ in lib.store.companies() if key == scope), None)
     query = re.sub(
-        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.text
+        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.rest
     )
-    hits = lib.search(query, company=company, limit=5)
+    hits = lib.search(query, limit=50 if scope else 5)
+    if scope:
+        hits = [h for h in hits if company_key(h.company) in scope][:5]
     if not hits:
         return Answer(q.text, "not_found", note="no passage matches")
     cits = []

@@ -9,7 +9,7 @@ from datetime import date
 from index.model import Document, Segment, Table
 from index.numbers import Number, parse_number
 
-from .metrics import metric_for
+from .metrics import BY_NAME, is_instant, metric_for
 from .periods import (
     FiscalCalendar,
     Period,
@@ -104,6 +104,10 @@ def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     ctx = " ".join((*parents, label)).lower()
     if n.is_percent or re.search(r"%|percent|\bratio\b|\bmargin \(%|as a percentage", label.lower()):
         return "percent"
+    if re.search(
+        r"shares used|weighted[- ]average|shares outstanding|number of shares|average shares", ctx
+    ) and not (n.is_currency or re.search(r"per (common |diluted |basic )?share", label.lower())):
+        return "shares"
     if re.search(r"per (common |diluted |basic )?share|\beps\b|per diluted|per basic", ctx):
         return "USD/share"
     if re.search(r"\bshares\b|share count", label.lower()) and not n.is_currency:
@@ -162,10 +166,20 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                 continue
             unit = row_unit(r.label, r.parents, n)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
-            s = _cell_scale(unit, scale, context + " " + col_header, r.label)
             metric = metric_for(r.label, unit, r.parents)
-            if p.kind == "duration" and metric in ("cash", "total assets") and not instant_hint:
-                pass
+            lex = BY_NAME.get(metric)
+            if lex and lex.unit == "percent":
+                unit = "percent"
+            s = _cell_scale(unit, scale, context + " " + col_header, r.label)
+            if (
+                p.kind == "duration"
+                and is_instant(metric)
+                and not re.search(
+                    r"(?i)average|ended|months|weeks|year|ytd", col_header + " " + r.label + " " + context
+                )
+            ):
+                # A balance-sheet line under a bare quarter header ("4Q21") is stated at the quarter's end.
+                p = make_period(date.fromisoformat(p.end), None, cal)
             out.append(
                 Fact(
                     metric=metric,

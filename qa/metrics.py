@@ -94,7 +94,7 @@ LEXICON: tuple[Metric, ...] = (
         "total operating expenses",
         "USD",
         [r"^total operating (costs and )?expenses", r"^total costs and expenses", r"^total expenses"],
-        ["opex", "operating expenses"],
+        ["opex", "operating expenses", "total expenses", "total costs and expenses"],
     ),
     _m(
         "operating income",
@@ -175,10 +175,37 @@ LEXICON: tuple[Metric, ...] = (
         ["eps", "earnings per share", "loss per share", "net loss per share", "net income per share"],
     ),
     _m(
+        "book value per share",
+        "USD/share",
+        [r"^(tangible )?book value per (common )?share"],
+        ["book value per share", "bvps"],
+    ),
+    _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
+    _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
+    _m(
+        "return on average equity",
+        "percent",
+        [r"^return on (average )?(common )?(shareholders'? |stockholders'? )?equity"],
+        ["roe", "return on equity", "return on average equity", "return on average common equity"],
+    ),
+    _m(
+        "return on average assets",
+        "percent",
+        [r"^return on (average )?assets"],
+        ["roa", "return on assets", "return on average assets"],
+    ),
+    _m(
+        "effective tax rate",
+        "percent",
+        [r"^effective (income )?tax rate"],
+        ["tax rate", "effective tax rate"],
+    ),
+    _m("cash collections", "USD", [r"^cash collections"], ["cash collections", "collections"]),
+    _m(
         "dividends per share",
         "USD/share",
         [r"dividends? (declared |paid )?per (common )?share"],
-        ["dividend"],
+        ["dividend", "dividends", "cash dividend", "dividend per share", "dividends per share"],
     ),
     _m(
         "weighted average shares",
@@ -197,7 +224,7 @@ LEXICON: tuple[Metric, ...] = (
             r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\))?$",
             r"^net (income|loss|earnings) (applicable|available) to common",
         ],
-        ["net loss", "net earnings", "profit", "net profit", "bottom line"],
+        ["net loss", "net earnings", "earnings", "profit", "net profit", "bottom line", "net income (loss)"],
     ),
     _m(
         "revenue",
@@ -254,7 +281,7 @@ LEXICON: tuple[Metric, ...] = (
     ),
     _m("inventories", "USD", [r"^inventor(y|ies)"], ["inventory"], instant=True),
     _m("total current assets", "USD", [r"^total current assets"], ["current assets"], instant=True),
-    _m("total assets", "USD", [r"^total assets"], ["assets"], instant=True),
+    _m("total assets", "USD", [r"^total assets", r"^assets$"], ["assets"], instant=True),
     _m(
         "total current liabilities",
         "USD",
@@ -271,7 +298,13 @@ LEXICON: tuple[Metric, ...] = (
             r"^total equity$",
             r"^(stockholders|shareholders)'? equity$",
         ],
-        ["stockholders equity", "shareholders equity", "equity", "book value"],
+        [
+            "stockholders equity",
+            "shareholders equity",
+            "stockholders' equity",
+            "shareholders' equity",
+            "equity",
+        ],
         instant=True,
     ),
     _m(
@@ -315,12 +348,44 @@ def clean_label(label: str) -> str:
     return " ".join(s.replace(" & ", " and ").split()).strip(" ,:;-")
 
 
+GENERIC_LABELS = {
+    "basic",
+    "diluted",
+    "interest",
+    "total",
+    "other",
+    "net",
+    "gross",
+    "income",
+    "expense",
+    "expenses",
+    "amount",
+    "balance",
+    "fully diluted",
+    "as reported",
+    "reported",
+    "gaap",
+    "non-gaap",
+}
+
+
 def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = ()) -> str:
-    """Canonical metric of a printed line item; the cleaned label when the lexicon has none."""
+    """Canonical metric of a printed line item; the cleaned label when the lexicon has none.
+
+    A label that says little on its own ("Diluted", "Interest") is read with its section
+    ("Net income per share:", "Expenses:").
+    """
     s = clean_label(label)
+    if parents and (s.lstrip("- ") in GENERIC_LABELS or label.lstrip().startswith("-")):
+        parent = clean_label(parents[-1])
+        if parent.endswith("expenses") or parent.endswith("expense"):
+            return metric_for(f"{s.lstrip('- ')} expense", unit)
+        return metric_for(f"{parent} {s.lstrip('- ')}", unit)
     for m in LEXICON:
         if any(re.search(p, s) for p in m.patterns):
-            if unit == "percent" and m.unit != "percent":
+            if m.unit == "percent":
+                return m.name  # a ratio is a percent however it is printed
+            if unit == "percent":
                 return m.name + " %"
             if unit == "USD/share" and m.unit != "USD/share":
                 if m.name in (

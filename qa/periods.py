@@ -250,7 +250,7 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
         # Bank-style headers: "4Q21", "Q4 2021" (fiscal quarters on the company's calendar).
         qn = int(q.group(1) or q.group(3))
         fy = _year(q.group(2) or q.group(4))
-        return make_period(cal.quarter_end(fy, qn), 3, cal)
+        return make_period(cal.quarter_end(fy, qn), None if instant_hint else 3, cal)
     fy_m = re.search(r"(?i)\b(?:fy|full[\s-]+year|fiscal(?:\s+year)?|year)\s*'?((?:19|20)?\d\d)\b", h)
     if end is None and fy_m and not MONTH_YEAR_RE.search(h):
         return make_period(cal.year_end(_year(fy_m.group(1))), 12, cal)
@@ -288,6 +288,13 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
 
 # --- prose and questions -------------------------------------------------------------------
 
+FISCAL_YEAR_QUARTER_RE = re.compile(
+    r"(?i)\bfiscal\s+(?:year\s+)?(?P<y>(?:19|20)\d\d)\s+(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b"
+)
+MONTH_QUARTER_RE = re.compile(
+    r"(?i)\b(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+(?:(?P<y>(?:19|20)\d\d)\s+)?quarter\b"
+)
 QUARTER_RE = re.compile(
     r"(?i)\b(?:(?P<fiscal1>fiscal)\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:(?P<fiscal2>fiscal)\s+)?"
     r"quarter(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?(?P<year>(?:19|20)\d\d))?"
@@ -324,11 +331,15 @@ class PeriodQuery:
     instant: bool = False
     span: tuple[int, int] = (0, 0)  # where in the text it was said
     relative: str = ""  # "prev_quarter" | "prev_year": relative to the period being discussed
+    month: int | None = None  # "the December quarter": the quarter ending in this month
+    calendar_year: int | None = None
 
     def resolve(self, cal: FiscalCalendar) -> tuple[date, int | None] | None:
         """(nominal end, months) on a fiscal calendar; None when the year is open."""
         if self.end:
             return date.fromisoformat(self.end), self.months
+        if self.month and self.calendar_year:
+            return month_end(self.calendar_year, self.month), 3
         if self.fiscal_year is None:
             return None
         if self.quarter:
@@ -359,6 +370,12 @@ def find_periods(text: str) -> list[PeriodQuery]:
         taken.append((a, b))
         found.append(pq)
 
+    for m in FISCAL_YEAR_QUARTER_RE.finditer(text):
+        add(
+            PeriodQuery(
+                3, fiscal_year=int(m.group("y")), quarter=ORDINAL[m.group("ord").lower()], span=m.span()
+            )
+        )
     for m in ENDED_RE.finditer(text):
         ds = m.group("date") or m.group("date2")
         d = parse_date(ds)
@@ -394,6 +411,20 @@ def find_periods(text: str) -> list[PeriodQuery]:
                 add(PeriodQuery(3, fiscal_year=y, quarter=q, span=(m.start(), m.end() + after.end())))
                 continue
         add(PeriodQuery(3, fiscal_year=y, quarter=q, span=m.span()))
+    for m in MONTH_QUARTER_RE.finditer(text):
+        # "the December quarter", "the September 2003 quarter": the fiscal quarter ending that month.
+        y = int(m.group("y")) if m.group("y") else None
+        add(
+            PeriodQuery(
+                3,
+                end=None,
+                span=m.span(),
+                month=_month(m.group("mon")),
+                fiscal_year=None,
+                quarter=None,
+                calendar_year=y,
+            )
+        )
     for m in HALF_RE.finditer(text):
         h = 1 if (m.group("ord") or "").lower() == "first" or m.group("h") == "1" else 2
         if h == 1:

@@ -19,7 +19,7 @@ from index.model import Document, Segment
 from index.numbers import FIGURE_RE, Number, number_from_match
 
 from .metrics import BY_NAME, LEXICON, is_instant
-from .periods import FiscalCalendar, Period, PeriodQuery, find_periods, make_period, shift
+from .periods import FiscalCalendar, Period, PeriodQuery, find_periods, make_period, month_end, shift
 
 ABBREV_RE = re.compile(
     r"(?i)\b(inc|corp|co|ltd|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|e\.g|i\.e|st)\.$"
@@ -199,6 +199,11 @@ def resolve(pq: PeriodQuery | None, cal: FiscalCalendar, main: Period | None) ->
         return shift(main, pq.relative, cal) if main else None
     if pq.instant and pq.end:
         return make_period(date.fromisoformat(pq.end), None, cal)
+    if pq.month and not pq.calendar_year and main:
+        # "the December quarter": the one ending in December nearest the release's own quarter.
+        m_end = date.fromisoformat(main.end)
+        ends = [month_end(m_end.year + dy, pq.month) for dy in (-1, 0, 1)]
+        return make_period(min(ends, key=lambda d: abs((d - m_end).days)), 3, cal)
     if pq.fiscal_year is None and pq.quarter and main:
         fy = cal.fiscal_year(date.fromisoformat(main.end))
         pq = PeriodQuery(pq.months, fiscal_year=fy, quarter=pq.quarter, span=pq.span)
@@ -322,7 +327,8 @@ def read_sentence(sent: str, cal: FiscalCalendar, main: Period | None, phrases) 
 
 
 def _per_share(metric: str) -> str:
-    if metric.endswith("per share") or metric.endswith("earnings per share"):
+    lex = BY_NAME.get(metric)
+    if metric.endswith("per share") or (lex and lex.unit == "USD/share"):
         return metric
     return metric + " per share" if metric in LOSS_METRICS else "earnings per share"
 

@@ -14,13 +14,17 @@ PASSAGE_WORDS = re.compile(
     r"conference call|webcast|replay|contact|phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
 CHANGE_WORDS = re.compile(
-    r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference)\b"
+    r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference|year[- ]over[- ]year|"
+    r"yoy|y/y|sequential(ly)?|q/q)\b"
+)
+PRIOR_QUARTER_WORDS = re.compile(
+    r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
 )
 FILLER = re.compile(
     r"(?i)(?<![\w&])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
     r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|value|figure|amount|end|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth)(?![\w&])|[?,.:;!]"
+    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage)(?![\w&])|[?,.:;!]"
 )
 
 
@@ -29,8 +33,9 @@ class Question:
     """A parsed question."""
 
     text: str
-    company: str | None  # company key named in the question
+    company: tuple[str, ...]  # company keys named in the question (several for a renamed company)
     metric_phrase: str  # what is left when company, period and filler words are taken out
+    rest: str  # the question without the company's name (for passage search)
     periods: tuple[PeriodQuery, ...]
     guidance: bool
     change: bool
@@ -61,11 +66,13 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
         re.search(r"(?i)%|\bpercent\b|\bmargin\b(?!\s*\(gaap)|\bas a percentage\b", stripped)
     )
     phrase = FILLER.sub(" ", stripped)
+    phrase = re.sub(r"(?i)(?<![\w-])gaap(?![\w-])", " ", phrase)  # GAAP is the default; non-GAAP stays
     phrase = " ".join(phrase.split())
     return Question(
         text=q,
         company=company,
         metric_phrase=phrase,
+        rest=rest,
         periods=periods,
         guidance=bool(GUIDANCE_WORDS.search(q)),
         change=bool(CHANGE_WORDS.search(q)),
@@ -95,29 +102,39 @@ GENERIC = {
 }
 
 
-def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[str | None, str]:
-    """The company a question names (full name, ticker, or distinctive first word), and the rest of it."""
-    best = None
+def _initials(name: str) -> str:
+    """ICSL for Innovative Clinical Solutions Ltd: what a release's ticker often is."""
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in {"the", "of", "and"}]
+    return "".join(w[0] for w in words).upper()
+
+
+def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], str]:
+    """The companies a question names (full name, ticker, initials, or distinctive first word), and the
+    rest of it. "Apple" names both "Apple Inc." and "Apple Computer, Inc." (the same company's releases
+    years apart), so several keys can come back."""
+    found: list[tuple[str, int, int]] = []
     for key, name, ticker in companies:
-        pats = [re.escape(name), re.escape(key).replace(r"\ ", r"\s+")]
-        if ticker:
-            pats.append(rf"\b{re.escape(ticker)}\b")
+        pats: list[tuple[str, int]] = [
+            (rf"\b{re.escape(name)}(?:'s)?(?!\w)", re.I),
+            (rf"\b{re.escape(key).replace(chr(92) + ' ', chr(92) + 's+')}(?:'s)?\b", re.I),
+        ]
+        for code in {ticker, _initials(name)} - {""}:
+            if len(code) >= 2:
+                pats.append((rf"\b{re.escape(code)}\b", 0))  # tickers as typed, in capitals
         first = key.split()[0] if key else ""
         if len(first) >= 3 and first not in GENERIC:
-            pats.append(rf"\b{re.escape(first)}(?:'s)?\b")
-        for p in pats:
-            m = re.search(
-                p if p.startswith(r"\b") else rf"(?i)\b{p}(?:'s)?\b",
-                q,
-                0 if p.startswith(r"\b") and ticker and p == rf"\b{re.escape(ticker)}\b" else re.I,
-            )
-            if m and (best is None or (m.end() - m.start()) > (best[2] - best[1])):
-                best = (key, m.start(), m.end())
+            pats.append((rf"\b{re.escape(first)}(?:'s)?\b", re.I))
+        for p, flags in pats:
+            m = re.search(p, q, flags)
+            if m:
+                found.append((key, m.start(), m.end()))
                 break
-    if best is None:
-        return None, q
-    key, a, b = best
-    return key, (q[:a] + " " + q[b:]).strip()
+    if not found:
+        return (), q
+    # The longest mention wins; every company named by that same stretch of words comes along.
+    a, b = max(((x[1], x[2]) for x in found), key=lambda ab: ab[1] - ab[0])
+    keys = tuple(sorted({k for k, s, e in found if s >= a and e <= b}))
+    return keys, (q[:a] + " " + q[b:]).strip()
 
 
 def metric_candidates(phrase: str, wants_percent: bool) -> list[str]:

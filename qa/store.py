@@ -363,8 +363,9 @@ class Store:
         q = "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) WHERE 1=1"
         args: list = []
         if company:
-            q += " AND d.company_key=?"
-            args.append(company_key(company))
+            keys = [company] if isinstance(company, str) else list(company)
+            q += f" AND d.company_key IN ({','.join('?' * len(keys))})"
+            args.extend(company_key(k) for k in keys)
         if metric:
             q += " AND f.metric LIKE ?" if "%" in metric and not metric.endswith(" %") else " AND f.metric=?"
             args.append(metric)
@@ -389,9 +390,11 @@ class Store:
     def metrics(self, company: str | None = None) -> list[tuple[str, int]]:
         """Every metric in the store (or of one company) with its fact count."""
         if company:
+            keys = [company] if isinstance(company, str) else list(company)
             rows = self.conn.execute(
-                "SELECT metric, count(*) FROM facts JOIN documents USING(doc_id) WHERE company_key=? GROUP BY metric",
-                (company_key(company),),
+                "SELECT metric, count(*) FROM facts JOIN documents USING(doc_id) "
+                f"WHERE company_key IN ({','.join('?' * len(keys))}) GROUP BY metric",
+                [company_key(k) for k in keys],
             )
         else:
             rows = self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")
