@@ -15,8 +15,8 @@ from index.numbers import parse_number, precision
 
 from .citations import citation
 from .metrics import BY_NAME, clean_label, is_instant
-from .periods import FiscalCalendar, PeriodQuery, make_period, nominal
-from .questions import Question, metric_candidates, parse_question
+from .periods import FiscalCalendar, PeriodQuery, make_period, nominal, shift
+from .questions import CHANGE_INTENT, PRIOR_QUARTER_WORDS, Question, metric_candidates, parse_question
 from .store import FactRow, company_key
 
 
@@ -87,7 +87,7 @@ def answer(lib, text: str) -> Answer:
                 text, "ambiguous", alternatives=alts, note="several companies report this; name one"
             )
     cals = {}
-    if q.change and len(q.periods) >= 2:
+    if q.change and (len(q.periods) >= 2 or (len(q.periods) == 1 and CHANGE_INTENT.search(q.text))):
         return change(lib, q, facts, cals, text)
     pq = q.periods[0] if q.periods else None
     hits = select(lib, facts, pq, q, cals)
@@ -116,7 +116,7 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
     words = _words(phrase)
     if not words:
         return []
-    percent = bool(re.search(r"%|\bpercent", phrase))
+    percent = bool(re.search(r"%|\bpercent", q.text.lower()))
     per_share = bool(re.search(r"per share|\beps\b", phrase))
     scored: list[tuple[float, int, str]] = []
     lexicon_hits = metric_candidates(phrase, percent)
@@ -245,6 +245,13 @@ def rank_key(f: FactRow, q: Question):
     )
 
 
+def _same_span(p, want) -> bool:
+    """Two periods that are the same quarter or year (52/53-week ends a few days apart)."""
+    if p.kind != want.kind or p.months != want.months:
+        return False
+    return abs((nominal(date.fromisoformat(p.end)) - nominal(date.fromisoformat(want.end))).days) <= 3
+
+
 def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals: dict) -> list[FactRow]:
     """Facts for the period asked (the latest such when no year), best first."""
     pool = [f for f in facts if (f.basis == "guidance") == q.guidance]
@@ -337,12 +344,26 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
 
 
 def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Answer:
-    """% change between two periods: (a − b) / |b|, both inputs cited."""
-    a = select(lib, facts, q.periods[0], q, cals)
-    b = select(lib, facts, q.periods[1], q, cals)
-    if not a or not b:
-        return Answer(text, "not_found", note="one of the two periods is not in the store")
-    fa, fb = a[0], b[0]
+    """% change between two periods: (a − b) / |b|, both inputs cited.
+
+    With one period named, the comparison is the same period a year earlier, or the quarter before
+    when the question says "sequential" or "prior quarter"."""
+    first = next((p for p in q.periods if not p.relative), None)
+    a = select(lib, facts, first, q, cals)
+    if not a:
+        return Answer(text, "not_found", note="that period is not in the store")
+    fa = a[0]
+    others = [p for p in q.periods if p is not first]
+    if others and not others[0].relative:
+        b = select(lib, facts, others[0], q, cals)
+    else:
+        rel = others[0].relative if others else ("prev_quarter" if PRIOR_QUARTER_WORDS.search(q.text) else "prev_year")
+        base = shift(fa.period, rel, calendar_of(lib, fa.doc_id, cals))
+        b = [f for f in facts if base is not None and f.basis == fa.basis and _same_span(f.period, base)]
+        b.sort(key=lambda f: rank_key(f, q))
+    if not b:
+        return Answer(text, "not_found", note="the period to compare with is not in the store")
+    fb = b[0]
     if fb.value == 0:
         return Answer(text, "not_found", note="the base period's figure is zero: no % change")
     pct = round((fa.value - fb.value) / abs(fb.value) * 100, 2)

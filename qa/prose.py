@@ -333,6 +333,67 @@ def _per_share(metric: str) -> str:
     return metric + " per share" if metric in LOSS_METRICS else "earnings per share"
 
 
+ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
+BLOCK_TAG_RE = re.compile(r"(?i)</?(br|p|div|td|th|tr|li|h[1-6]|table|ul|ol|hr)\b")
+SKIP_TAG_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->")
+
+
+def html_words(markup: str) -> tuple[str, list[tuple[int, int]]]:
+    """The words a person reads in a stretch of HTML, and for each character the source span it came from.
+
+    Tags are dropped (a `<br>` or a block boundary reads as a space), entities decoded, white space
+    folded: a figure found in the words maps back to the exact characters of the markup.
+    """
+    import html as _html
+
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(markup)
+
+    def put(ch: str, a: int, b: int) -> None:
+        if ch.isspace() or ch == "\u00a0":
+            if not out or out[-1] == " ":
+                return
+            ch = " "
+        out.append(ch)
+        spans.append((a, b))
+
+    while i < n:
+        c = markup[i]
+        if c == "<":
+            m = SKIP_TAG_RE.match(markup, i)
+            j = m.end() if m else markup.find(">", i)
+            j = n if j < 0 else (j if m else j + 1)
+            if BLOCK_TAG_RE.match(markup, i):
+                put(" ", i, j)  # a line or block boundary reads as a space; inline tags as nothing
+            i = j
+        elif c == "&":
+            m = ENTITY_RE.match(markup, i)
+            if m:
+                for ch in _html.unescape(m.group(0)):
+                    put(ch, i, m.end())
+                i = m.end()
+            else:
+                put(c, i, i + 1)
+                i += 1
+        else:
+            put(c, i, i + 1)
+            i += 1
+    while out and out[-1] == " ":
+        out.pop()
+        spans.pop()
+    return "".join(out), spans
+
+
+def _blocks(doc: Document, seg: Segment) -> list[tuple[str, int, list[tuple[int, int]] | None]]:
+    """(words, base offset, character map) of a segment: plain text maps one to one."""
+    text = doc.text[seg.char_start : seg.char_end]
+    if not doc.is_html:
+        return [(text, seg.char_start, None)]
+    words, spans = html_words(text)
+    return [(words, seg.char_start, spans)]
+
+
 def prose_facts(
     doc: Document,
     segments: list[Segment],
@@ -340,44 +401,55 @@ def prose_facts(
     main: Period | None,
     labels: set[str] = frozenset(),
 ):
-    """Facts of the figures stated in a plain-text release's paragraphs."""
+    """Facts of the figures stated in a release's paragraphs (plain text, or HTML mapped back to its markup)."""
     from .facts import Fact
 
     phrases = metric_phrases(labels)
     out = []
     for seg in segments:
-        if seg.kind not in ("paragraph", "heading") or doc.is_html:
-            continue  # HTML prose: display text is not the source's characters (see README)
-        text = doc.text[seg.char_start : seg.char_end]
-        for sa, sb in sentences(text):
-            sent = text[sa:sb]
-            if not re.search(r"\d", sent):
-                continue
-            base = seg.char_start + sa
-            lead = len(sent) - len(sent.lstrip())
-            s_start, s_end = base + lead, base + len(sent.rstrip())
-            for pf in read_sentence(sent, cal, main, phrases):
-                out.append(
-                    Fact(
-                        metric=pf.metric,
-                        label=" ".join(pf.label.split()) or pf.metric,
-                        value=round(pf.value, 6),
-                        unit=pf.unit,
-                        period=pf.period,
-                        basis="guidance" if pf.guidance else "reported",
-                        as_printed=pf.as_printed,
-                        scale=pf.scale,
-                        doc_id=doc.doc_id,
-                        char_start=base + pf.a,
-                        char_end=base + pf.b,
-                        label_start=s_start,
-                        label_end=s_end,
-                        cite_start=s_start,
-                        cite_end=s_end,
-                        cite_kind=seg.kind,
-                        value_high=round(pf.high, 6) if pf.high is not None else None,
-                        source="prose",
-                        context=seg.section[:200],
+        if seg.kind not in ("paragraph", "heading"):
+            continue
+        for text, base0, spans in _blocks(doc, seg):
+            for sa, sb in sentences(text):
+                sent = text[sa:sb]
+                if not re.search(r"\d", sent):
+                    continue
+                lead = len(sent) - len(sent.lstrip())
+
+                def src(i: int, end: bool = False, sa=sa, base0=base0, spans=spans) -> int:
+                    # Offset in the file of sentence character i (its end when `end`).
+                    if spans is None:
+                        return base0 + sa + i
+                    a, b = spans[sa + i - (1 if end else 0)]
+                    return base0 + (b if end else a)
+
+                if spans is None:
+                    s_start, s_end = src(lead), src(len(sent.rstrip()))
+                else:
+                    # HTML: the citation is the paragraph's own element; the figure keeps its exact span.
+                    s_start, s_end = seg.char_start, seg.char_end
+                for pf in read_sentence(sent, cal, main, phrases):
+                    out.append(
+                        Fact(
+                            metric=pf.metric,
+                            label=" ".join(pf.label.split()) or pf.metric,
+                            value=round(pf.value, 6),
+                            unit=pf.unit,
+                            period=pf.period,
+                            basis="guidance" if pf.guidance else "reported",
+                            as_printed=pf.as_printed,
+                            scale=pf.scale,
+                            doc_id=doc.doc_id,
+                            char_start=src(pf.a),
+                            char_end=src(pf.b, end=True) if spans is not None else src(pf.b),
+                            label_start=s_start,
+                            label_end=s_end,
+                            cite_start=s_start,
+                            cite_end=s_end,
+                            cite_kind=seg.kind,
+                            value_high=round(pf.high, 6) if pf.high is not None else None,
+                            source="prose",
+                            context=seg.section[:200],
+                        )
                     )
-                )
     return out

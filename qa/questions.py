@@ -17,6 +17,11 @@ CHANGE_WORDS = re.compile(
     r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference|year[- ]over[- ]year|"
     r"yoy|y/y|sequential(ly)?|q/q)\b"
 )
+# With a single period, only explicit comparison words ask for a change ("revenue growth Q1", "vs prior year").
+CHANGE_INTENT = re.compile(
+    r"(?i)\b(change|growth|grew|increase|decrease|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|vs\.?|versus|"
+    r"compared)\b"
+)
 PRIOR_QUARTER_WORDS = re.compile(
     r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
 )
