@@ -234,12 +234,17 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
     return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
 
 
-def rank_key(f: FactRow, q: Question):
-    """The label the question names, table before prose, primary statements before reconciliation repeats."""
+def rank_key(f: FactRow, q: Question | None = None):
+    """Which of several facts for one metric and period is *the* figure: the label the question names,
+    a table before prose, a "Total ..." line (firm-wide, not a segment's), primary statements (earlier
+    tables) before reconciliation repeats."""
+    phrase = q.metric_phrase if q else ""
+    guidance = q.guidance if q else False
     return (
-        0 if (f.basis == "guidance") == q.guidance else 1,
-        -len(_raw_words(f.label) & _raw_words(q.metric_phrase)) if f.source == "table" else 0,
+        0 if (f.basis == "guidance") == guidance else 1,
+        -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" else 0,
         0 if f.source == "table" else 1,
+        0 if f.label.lower().startswith("total") else 1,
         f.table if f.table is not None else 999,
         f.char_start,
     )
@@ -357,7 +362,11 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
     if others and not others[0].relative:
         b = select(lib, facts, others[0], q, cals)
     else:
-        rel = others[0].relative if others else ("prev_quarter" if PRIOR_QUARTER_WORDS.search(q.text) else "prev_year")
+        rel = (
+            others[0].relative
+            if others
+            else ("prev_quarter" if PRIOR_QUARTER_WORDS.search(q.text) else "prev_year")
+        )
         base = shift(fa.period, rel, calendar_of(lib, fa.doc_id, cals))
         b = [f for f in facts if base is not None and f.basis == fa.basis and _same_span(f.period, base)]
         b.sort(key=lambda f: rank_key(f, q))

@@ -199,7 +199,10 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                     cite_end=r.end,
                     cite_kind="table_row",
                     table=ti,
-                    context=(band.title if band and band.title else t.caption)[:200],
+                    # "section > section | table title": ranking prefers a firm-wide line to a segment's
+                    context=(
+                        " > ".join(r.parents) + " | " + (band.title if band and band.title else t.caption)
+                    )[:300],
                 )
             )
     return out

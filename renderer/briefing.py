@@ -241,8 +241,10 @@ def choose_document(lib, doc_id: str | None = None, company: str | None = None) 
 
 
 def _order(f: FactRow) -> tuple:
-    """Primary statements first: tables before prose, earlier tables before reconciliation repeats."""
-    return (0 if f.source == "table" else 1, f.table if f.table is not None else 999, f.char_start)
+    """The primary figure first, by the one ranking `exhibit ask` uses (qa.answer.rank_key)."""
+    from qa.answer import rank_key
+
+    return rank_key(f)
 
 
 def _ym(iso: str) -> tuple[int, int]:
