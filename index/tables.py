@@ -45,10 +45,23 @@ def clean(text: str) -> str:
     return TAG_RE.sub(lambda m: " " * len(m.group(0)), text.replace("\t", " "))
 
 
+MONTH_DAY_RE = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?"
+)
+
+
 def chunks(text: str) -> list[_Chunk]:
     """Cells of a line: runs of text separated by two or more spaces, figures marked."""
     out: list[_Chunk] = []
     for m in CHUNK_RE.finditer(text):
+        dates = list(MONTH_DAY_RE.finditer(m.group(0)))
+        if len(dates) >= 2 and not any(ch.isdigit() for ch in m.group(0)[: dates[0].start()]):
+            # Dates set one space apart in a header line ("Jun 30, Mar 31, Jun 30,"): one cell each.
+            bounds = [d.start() for d in dates] + [len(m.group(0))]
+            for x, y in zip(bounds, bounds[1:], strict=False):
+                piece = m.group(0)[x:y].rstrip()
+                out.append(_Chunk(m.start() + x, m.start() + x + len(piece), piece, False))
+            continue
         out.extend(_split_chunk(m.start(), m.group(0)))
     # "$" or "(" standing alone belongs to the figure after it ("$  122").
     merged: list[_Chunk] = []
@@ -56,22 +69,27 @@ def chunks(text: str) -> list[_Chunk]:
         if merged and merged[-1].text in ("$", "($", "(", "$(") and not merged[-1].number:
             prev = merged.pop()
             joined = text[prev.a : c.b]
-            merged.append(_Chunk(prev.a, c.b, joined, parse_number(joined) is not None))
+            merged.append(_Chunk(prev.a, c.b, joined, cell_figure(joined)))
         else:
             merged.append(c)
     return merged
 
 
+def cell_figure(s: str) -> bool:
+    """A table cell's figure: a number whose parentheses pair up ("(Note 1)" leaves "1)", not a figure)."""
+    return parse_number(s) is not None and s.count("(") == s.count(")")
+
+
 def _split_chunk(a: int, s: str) -> list[_Chunk]:
-    if parse_number(s) is not None:
+    if cell_figure(s):
         return [_Chunk(a, a + len(s), s, True)]
     # Figures separated by single spaces at the right of a chunk: "2,515 2,654".
     parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", s)]
     k = len(parts)
-    while k > 0 and (parse_number(parts[k - 1][1]) is not None or parts[k - 1][1] in ("$", "(")):
+    while k > 0 and (cell_figure(parts[k - 1][1]) or parts[k - 1][1] in ("$", "(")):
         k -= 1
     tail = parts[k:]
-    if not tail or not any(parse_number(p) is not None for _, p in tail):
+    if not tail or not any(cell_figure(p) for _, p in tail):
         return [_Chunk(a, a + len(s), s, False)]
     head = s[: tail[0][0]].rstrip() if k else ""
     # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure.
@@ -86,7 +104,7 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
         start = pending if pending is not None else off
         pending = None
         txt = s[start : off + len(p)]
-        out.append(_Chunk(a + start, a + off + len(p), txt, parse_number(txt) is not None))
+        out.append(_Chunk(a + start, a + off + len(p), txt, cell_figure(txt)))
     return out
 
 
@@ -419,13 +437,16 @@ def _band(
                 zone.append(c)
         if not zone:
             continue
-        # Each column takes the header text over it: the chunk it overlaps most, else the nearest.
-        for i, (a, b) in enumerate(cols):
-            c = max(zone, key=lambda z: (min(b, z.b) - max(a, z.a), -abs((a + b) - (z.a + z.b))))
-            if min(b, c.b) - max(a, c.a) <= 0 and len(zone) > 1:
-                near = min(zone, key=lambda z: abs((a + b) - (z.a + z.b)))
-                if near is not c:
-                    c = near
+        # A line with one chunk per column is read in order; otherwise a chunk heads the columns it
+        # stands over (a spanning "Three Months Ended" heads each), and a chunk over none heads its nearest.
+        if len(zone) == len(cols):
+            pairs = list(enumerate(zone))
+        else:
+            pairs = []
+            for c in zone:
+                hit = [i for i, (a, b) in enumerate(cols) if min(b, c.b) - max(a - 2, c.a) > 0]
+                pairs += [(i, c) for i in (hit or [_assign(c, cols)])]
+        for i, c in pairs:
             per_col[i].append(c.text.strip())
             s, e = p.line.start + c.a, p.line.start + c.b
             spans[i][0] = s if spans[i][0] < 0 else min(spans[i][0], s)

@@ -140,6 +140,24 @@ class _Ctx:
         return cands[0] if cands else None
 
 
+QUALIFIERS = (
+    "average",
+    "underlying",
+    "non-gaap",
+    "attributable",
+    "pro forma",
+    "constant currency",
+    "period-end",
+)
+
+
+def _qualified_differently(prose: Fact, table: Fact) -> bool:
+    """ "Average deposits" in a sentence is not the table's period-end "Deposits" (and so on)."""
+    clause = prose.label.lower()[-80:]
+    row = (table.label + " " + table.context).lower()
+    return any((q in clause) != (q in row) for q in QUALIFIERS)
+
+
 def _same_period(a: Period, b: Period) -> bool:
     if a.kind != b.kind:
         return False
@@ -185,13 +203,19 @@ def prose_vs_table(ctx: _Ctx) -> list[Finding]:
         ):
             continue
         t = ctx.table_fact(p.metric, p.period)
-        if t is None or t.unit != p.unit:
+        if t is None or t.unit != p.unit or _qualified_differently(p, t):
             continue
         n = parse_number(p.as_printed)
         tol = precision(n) if n else 0.0
         diff = abs(abs(p.value) - abs(t.value))
+        t_n = parse_number(t.as_printed)
+        t_tol = precision(t_n) * t.scale if t_n else 0.0
         if diff > 0.1 * max(abs(t.value), 1e-9):
             continue  # not the same figure (another line item or period): nothing to compare
+        if diff > tol + 1e-9 and (tol <= t_tol or diff > 0.02 * abs(t.value)):
+            # Printed as precisely as the table yet different, or far off: another line item (an
+            # average, an "attributable to" total, an adjusted figure), not a misstatement.
+            continue
         ok = diff <= tol + 1e-9
         msg = (
             f"{p.metric} {p.period.label}: the text's {_p(p.as_printed)!r} ({ctx.line(p)}) "
@@ -249,6 +273,8 @@ def _check_change(ctx: _Ctx, c: Fact, sent: list[Fact], metric: str, pct: bool) 
         return None  # a quarter against a year: we did not read the comparison right
     tc, tb = _table_value(ctx, metric, cur_period), _table_value(ctx, metric, base_period)
     if tc is None or tb is None or tb[0] == 0:
+        return None
+    if any(x[1] is not None and _qualified_differently(c, x[1]) for x in (tc, tb)):
         return None
     stated = abs(c.value)
     if pct:

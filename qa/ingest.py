@@ -1,15 +1,36 @@
-"""Files and folders into the store and the index: read, segment, extract, write."""
+"""Files and folders into the store and the index: read, segment, extract, write.
+
+Each file is one SQLite transaction (`Store.replace_file`). The index is written
+in batches (one Whoosh commit per `INDEX_BATCH_DOCS` documents or
+`INDEX_BATCH_SECONDS`), so a large ingest does not leave one index segment per
+file; until a batch commits, its documents stay in the store's `index_pending`
+list, which the next writer (or `exhibit doctor`) replays after a crash.
+
+Reading and extraction are pure functions of a file's bytes, so with `jobs > 1`
+they run in worker processes while this process writes SQLite and the index in
+file order.
+
+Limits (see README, "Hostile input"): files over `readers.MAX_BYTES` (64 MiB) and
+releases whose own text is over `MAX_RELEASE_CHARS` (16 Mi characters) are
+rejected; only regular files are read (a named pipe or device would block or
+never end).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import stat
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.errors import ExhibitError, InputRejected
-from index.readers import read_bytes
+from index.errors import ExhibitError, InputRejected, StoreError
+from index.readers import MAX_BYTES, read_bytes
 from index.segments import segment
 
 from .facts import extract, fiscal_calendar, main_period
@@ -19,6 +40,12 @@ SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
 # Bump when extraction changes: files ingested by an older extractor are read again.
 EXTRACTOR_VERSION = "1"
 SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"}
+
+# The largest release text read (the body of one exhibit, or a whole plain/HTML file). The largest
+# real release in the shared corpus is 2 MB; a 50 MB "release" took 46 s and 700 MB to extract.
+MAX_RELEASE_CHARS = 16 * 1024 * 1024
+INDEX_BATCH_DOCS = 100
+INDEX_BATCH_SECONDS = 5.0
 
 
 @dataclass
@@ -44,10 +71,10 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[st
             bad.append((str(p), "no such file or folder"))
             continue
         if p.is_symlink() and not p.exists():
-            bad.append((str(p), "broken symbolic link"))
+            bad.append((str(p), _link_problem(p)))
             continue
         if p.is_dir():
-            for root, dirs, names in os.walk(p, followlinks=True):
+            for root, dirs, names in os.walk(p, followlinks=True, onerror=lambda e: _walk_error(e, bad)):
                 try:
                     st = os.stat(root)
                 except OSError:
@@ -69,57 +96,72 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[st
     return files, bad
 
 
-def ingest(
-    store: Store,
-    paths: Iterable[str | Path],
-    index=None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> IngestReport:
-    """Ingest files and folders: unchanged files skipped by hash, changed files replaced atomically."""
-    files, bad = expand_paths(paths)
-    rep = IngestReport(rejected=list(bad))
-    for i, f in enumerate(files):
-        if progress:
-            progress(i, len(files), str(f))
-        try:
-            ingest_file(store, f, rep, index)
-        except InputRejected as e:
-            rep.rejected.append((str(f), str(e)))
-        except ExhibitError:
-            raise
-        except RecursionError:
-            rep.rejected.append((str(f), "malformed file (nesting too deep to read)"))
-        except MemoryError:
-            rep.rejected.append((str(f), "file too large to read in memory"))
-        except Exception as e:  # a parser bug must cost one file, not the whole ingest
-            rep.rejected.append((str(f), f"could not be read ({type(e).__name__}: {e})"))
-    if progress:
-        progress(len(files), len(files), "")
-    if not rep.rejected or rep.added or rep.unchanged:
-        store.set_meta("extractor_version", EXTRACTOR_VERSION)
-    return rep
-
-
-def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
-    """Ingest one file into the store (and the index if given)."""
+def _link_problem(p: Path) -> str:
     try:
-        raw = f.read_bytes()
+        p.stat()
+    except OSError as e:
+        if e.errno == 40:  # ELOOP
+            return "symbolic link loop"
+    return "broken symbolic link"
+
+
+def _walk_error(e: OSError, bad: list[tuple[str, str]]) -> None:
+    bad.append((str(e.filename), f"cannot read folder ({e.strerror or e})"))
+
+
+def read_raw(f: Path) -> bytes:
+    """A file's bytes, refusing what is not a regular file or is too large before reading it."""
+    try:
+        st = f.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InputRejected("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputRejected(f"not a regular file ({_file_kind(st.st_mode)})")
+        if st.st_size > MAX_BYTES:
+            raise InputRejected(_too_large(st.st_size))
+        with open(f, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise InputRejected("permission denied") from None
     except IsADirectoryError:
         raise InputRejected("is a directory") from None
     except OSError as e:
+        if e.errno == 40:  # ELOOP
+            raise InputRejected("symbolic link loop") from None
         raise InputRejected(f"cannot read ({e.strerror or e})") from None
-    path = str(f.resolve())
-    sha = hashlib.sha256(raw).hexdigest()
-    if store.file_sha(path) == sha and store.get_meta("extractor_version") == EXTRACTOR_VERSION:
-        rep.unchanged.append(path)
-        return
-    other = store.path_with_sha(sha)
-    if other and other != path and Path(other).exists():
-        rep.duplicates.append((path, other))
-        return
+    if len(raw) > MAX_BYTES:  # it grew while we read it
+        raise InputRejected(_too_large(len(raw)))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _too_large(n: int) -> str:
+    return f"file too large ({n / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB)"
+
+
+# A file's parsed content: per release, (Document, segments, facts, main period label).
+Parts = list[tuple]
+
+
+def parse_file(raw: bytes, path: str) -> Parts:
+    """Read, segment and extract one file's bytes (pure: no store, no index)."""
     docs = read_bytes(raw, path)
+    for d in docs:
+        size = d.end - d.body_start
+        if size > MAX_RELEASE_CHARS:
+            raise InputRejected(
+                f"release text too large ({size / 2**20:.1f} Mi characters; "
+                f"the limit is {MAX_RELEASE_CHARS // 2**20} Mi)"
+            )
     parts = []
     for d in docs:
         segs, tables = segment(d)
@@ -129,15 +171,234 @@ def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
         # Keep the calendar the facts were read on (stated or inferred), so answers use the same one.
         d = replace(d, fiscal_year_end=f"{cal.month:02d}-{cal.day:02d}")
         parts.append((d, segs, facts, mp.label if mp else ""))
-    docs = [p[0] for p in parts]
-    removed = store.replace_file(path, sha, docs[0].text, parts)
-    if index is not None:
-        with index.bulk() as b:
-            for d in removed:
-                b.delete_document(d)
-            for d, segs, _facts, mp in parts:
-                b.replace_document(d.doc_id, d.company, mp, segs)
+    return parts
+
+
+def _parse_job(raw: bytes, path: str) -> tuple[str, object]:
+    """`parse_file` with every failure turned into a rejection reason: ("ok", parts) or ("rejected", why)."""
+    try:
+        return "ok", parse_file(raw, path)
+    except InputRejected as e:
+        return "rejected", str(e)
+    except RecursionError:
+        return "rejected", "malformed file (nesting too deep to read)"
+    except MemoryError:
+        return "rejected", "file too large to read in memory"
+    except Exception as e:  # a parser bug must cost one file, not the whole ingest
+        return "rejected", f"could not be read ({type(e).__name__}: {e})"
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[str | Path],
+    index=None,
+    progress: Callable[[int, int, str], None] | None = None,
+    jobs: int = 1,
+) -> IngestReport:
+    """Ingest files and folders: unchanged files skipped by hash, changed files replaced atomically.
+
+    `jobs > 1` reads and extracts files in that many worker processes; the store and the
+    index are still written by this process, one file at a time, in the files' order.
+    """
+    files, bad = expand_paths(paths)
+    rep = IngestReport(rejected=list(bad))
+    batch = _IndexBatch(store, index) if index is not None else None
+    seen_paths: dict[str, str] = {}  # resolved path -> the name it was first met under
+    seen_sha: dict[str, str] = {}  # bytes ingested (or queued) in this run -> path
+    pool = _Pool(jobs) if jobs > 1 and len(files) > 1 else None
+    in_flight: deque = deque()
+
+    def finish(item) -> None:
+        f, path, sha, outcome = item
+        status, value = outcome.result() if pool else outcome
+        if status != "ok":
+            rep.rejected.append((str(f), value))
+            return
+        _write(store, batch, rep, path, sha, value)
+
+    try:
+        for i, f in enumerate(files):
+            if progress:
+                progress(i, len(files), str(f))
+            try:
+                job = _prepare(store, f, rep, seen_paths, seen_sha)
+            except InputRejected as e:
+                rep.rejected.append((str(f), str(e)))
+                continue
+            if job is None:
+                continue
+            path, sha, raw = job
+            if pool:
+                in_flight.append((f, path, sha, pool.submit(raw, path)))
+                while len(in_flight) > 2 * jobs:
+                    finish(in_flight.popleft())
+            else:
+                finish((f, path, sha, _parse_job(raw, path)))
+            del raw, job
+        while in_flight:
+            finish(in_flight.popleft())
+    except BaseException as e:
+        if batch:
+            batch.cancel(e)
+        if pool:
+            pool.close(cancel=True)
+        raise
+    if batch:
+        batch.commit()
+    if pool:
+        pool.close()
+    if progress:
+        progress(len(files), len(files), "")
+    return rep
+
+
+def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
+    """Ingest one file into the store (and the index if given), committing the index at once."""
+    job = _prepare(store, f, rep, {}, {})
+    if job is None:
+        return
+    path, sha, raw = job
+    status, value = _parse_job(raw, path)
+    if status != "ok":
+        raise InputRejected(value)
+    batch = _IndexBatch(store, index) if index is not None else None
+    try:
+        _write(store, batch, rep, path, sha, value)
+    except BaseException as e:
+        if batch:
+            batch.cancel(e)
+        raise
+    if batch:
+        batch.commit()
+
+
+def _prepare(
+    store: Store, f: Path, rep: IngestReport, seen_paths: dict[str, str], seen_sha: dict[str, str]
+) -> tuple[str, str, bytes] | None:
+    """(resolved path, sha256, bytes) of a file to read, or None when it is unchanged or a duplicate."""
+    path = str(f.resolve())
+    if path in seen_paths:
+        rep.duplicates.append((str(f), seen_paths[path]))  # the same file under a second name (a link)
+        return None
+    seen_paths[path] = str(f)
+    raw = read_raw(f)
+    sha = hashlib.sha256(raw).hexdigest()
+    if store.file_extractor(path, sha) == EXTRACTOR_VERSION:
+        rep.unchanged.append(path)
+        return None
+    other = seen_sha.get(sha) or store.path_with_sha(sha)
+    if other and other != path and Path(other).exists():
+        rep.duplicates.append((path, other))
+        return None
+    seen_sha[sha] = path
+    return path, sha, raw
+
+
+def _write(store: Store, batch: _IndexBatch | None, rep: IngestReport, path: str, sha: str, parts) -> None:
+    removed = store.replace_file(path, sha, parts[0][0].text, parts, extractor=EXTRACTOR_VERSION)
+    if batch is not None:
+        batch.add(parts, removed)
     for d, segs, facts, _ in parts:
         rep.added.append(d.doc_id)
         rep.segments += len(segs)
         rep.facts += len(facts)
+
+
+class _IndexBatch:
+    """One Whoosh writer for many files; commits every INDEX_BATCH_DOCS documents or INDEX_BATCH_SECONDS.
+
+    Documents leave the store's `index_pending` list only after the commit that holds them.
+    """
+
+    def __init__(self, store: Store, index) -> None:
+        self.store = store
+        self.index = index
+        self._cm = None
+        self._bulk = None
+        self._ids: set[str] = set()
+        self._docs = 0
+        self._started = 0.0
+
+    def add(self, parts, removed: list[str]) -> None:
+        ids = {*removed, *(p[0].doc_id for p in parts)}
+        if self._cm is not None and ids & self._ids:
+            self.commit()  # a writer cannot delete what it added itself: commit first
+        if self._cm is None:
+            self._cm = self.index.bulk(merge=True)
+            self._bulk = self._cm.__enter__()
+            self._started = time.monotonic()
+        for d in removed:
+            self._bulk.delete_document(d)
+        for d, segs, _facts, mp in parts:
+            self._bulk.replace_document(d.doc_id, d.company, mp, segs)
+        self._ids |= ids
+        self._docs += len(parts)
+        if self._docs >= INDEX_BATCH_DOCS or time.monotonic() - self._started >= INDEX_BATCH_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._cm is None:
+            return
+        cm, self._cm, self._bulk = self._cm, None, None
+        cm.__exit__(None, None, None)
+        self.store.clear_pending(self._ids)
+        self._ids, self._docs = set(), 0
+
+    def cancel(self, exc: BaseException) -> None:
+        """Drop the uncommitted batch; its documents stay pending (SQLite has them)."""
+        if self._cm is None:
+            return
+        cm, self._cm, self._bulk = self._cm, None, None
+        with contextlib.suppress(Exception):  # the original error is the one to report
+            cm.__exit__(type(exc), exc, exc.__traceback__)
+        self._ids, self._docs = set(), 0
+
+
+class _Pool:
+    """Worker processes for `_parse_job` (spawned: they inherit no locks or descriptors)."""
+
+    def __init__(self, jobs: int) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._ex = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=mp.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
+
+    def submit(self, raw: bytes, path: str):
+        return _Future(self._ex.submit(_parse_job, raw, path))
+
+    def close(self, cancel: bool = False) -> None:
+        self._ex.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class _Future:
+    def __init__(self, fut) -> None:
+        self._fut = fut
+
+    def result(self):
+        try:
+            return self._fut.result()
+        except Exception as e:  # the worker died (killed, out of memory)
+            if isinstance(e, ExhibitError):
+                raise
+            from concurrent.futures.process import BrokenProcessPool
+
+            if isinstance(e, BrokenProcessPool):
+                raise StoreError("an ingest worker process died; run the ingest again") from None
+            return "rejected", f"could not be read ({type(e).__name__}: {e})"
+
+
+def _worker_init(parent: int) -> None:
+    """In a worker: exit when the parent is gone (killed), rather than wait for work forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

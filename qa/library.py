@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import ExhibitError, StoreError
 from index.search import SegmentIndex
 
 from .citations import fact_citations
@@ -12,7 +17,30 @@ from .ingest import IngestReport, ingest
 from .metrics import synonym_groups
 from .store import FactRow, Store, default_store_dir
 
-__all__ = ["Library", "open_library", "default_store_dir", "bundled_corpus"]
+__all__ = ["Library", "IndexStatus", "open_library", "default_store_dir", "bundled_corpus"]
+
+
+@dataclass
+class IndexStatus:
+    """The index compared with the store (see `Library.index_status`)."""
+
+    unreadable: str = ""  # why the index cannot be read, if it cannot
+    missing: set[str] = field(default_factory=set)  # documents in the store, not in the index
+    extra: set[str] = field(default_factory=set)  # documents in the index, not in the store
+    pending: set[str] = field(default_factory=set)  # written to SQLite, index commit not yet landed
+    store_segments: int = 0
+    index_segments: int = -1
+
+    @property
+    def ok(self) -> bool:
+        """True when the index holds exactly the store's documents and segments."""
+        return not (
+            self.unreadable
+            or self.missing
+            or self.extra
+            or self.pending
+            or self.store_segments != self.index_segments
+        )
 
 
 def bundled_corpus() -> Path:
@@ -44,25 +72,104 @@ class Library:
 
     # --- ingest ------------------------------------------------------------------------
 
-    def ingest(self, paths, progress=None) -> IngestReport:
-        """Ingest files and folders into the store and the index."""
-        rep = ingest(self.store, paths, index=self.index, progress=progress)
-        missing, extra = self.index_drift()
-        if missing or extra:
-            self.rebuild_index()
+    def ingest(
+        self, paths, progress=None, *, jobs: int = 1, wait: float | None = None, on_wait=None
+    ) -> IngestReport:
+        """Ingest files and folders into the store and the index.
+
+        Holds the store's writer lock (a second writer waits up to `wait` seconds, calling
+        `on_wait(holder)` first); repairs the index before and after (see `repair_index`).
+        """
+        with self.store.writer_lock(wait, on_wait):
+            self.repair_index()
+            rep = ingest(self.store, paths, index=self.index, progress=progress, jobs=jobs)
+            self.repair_index()
         return rep
 
-    def index_drift(self) -> tuple[set[str], set[str]]:
-        """(documents in the store but not the index, documents in the index but not the store)."""
-        in_store = self.store.doc_ids()
-        in_index = self.index.doc_ids()
-        return in_store - in_index, in_index - in_store
+    def index_status(self, thorough: bool = True) -> IndexStatus:
+        """How the index compares with the store (`thorough`: compare the document sets too)."""
+        st = IndexStatus(pending=self.store.pending_index(), store_segments=self.store.segment_count())
+        try:
+            idx = self.index
+            if idx.needs_rebuild:
+                st.unreadable = "built by another version of Exhibit"
+                return st
+            st.index_segments = idx.count()
+            if thorough:
+                in_store = self.store.doc_ids()
+                in_index = idx.doc_ids()
+                st.missing, st.extra = in_store - in_index, in_index - in_store
+        except ExhibitError:
+            raise
+        except Exception as e:  # a damaged index raises whatever its reader trips over
+            st.unreadable = f"{type(e).__name__}: {e}"[:200]
+        return st
 
-    def rebuild_index(self) -> int:
-        """Rebuild the whole index from the store; returns the number of documents."""
-        docs = self.store.documents()
-        self.index.rebuild((d.doc_id, d.company, d.main_period, self.store.segments(d.doc_id)) for d in docs)
-        return len(docs)
+    def index_drift(self) -> tuple[set[str], set[str]]:
+        """(documents in the store but not (or not correctly) in the index, documents only in the index)."""
+        st = self.index_status()
+        if st.unreadable:
+            return self.store.doc_ids(), set()
+        return st.missing | st.pending, st.extra
+
+    def repair_index(self, thorough: bool = False, force: bool = False) -> str:
+        """Bring the index in line with the store; returns what was done ("" when nothing).
+
+        Pending documents (written to SQLite by an ingest that died before its index commit)
+        are re-indexed from SQLite; an unreadable index, or one whose size or documents differ
+        from the store's, is rebuilt from SQLite.
+        """
+        with self.store.writer_lock():
+            st = self.index_status(thorough=thorough)
+            if force or st.unreadable:
+                n = self.rebuild_index(fresh=bool(st.unreadable) or force)
+                return f"index rebuilt from the store: {n} documents"
+            done = ""
+            if st.pending:
+                self._sync(st.pending)
+                done = f"{len(st.pending)} documents re-indexed from the store"
+                st = self.index_status(thorough=thorough)
+            if st.missing or st.extra or st.index_segments != st.store_segments:
+                n = self.rebuild_index()
+                done = f"index rebuilt from the store: {n} documents"
+            return done
+
+    def _sync(self, doc_ids: set[str]) -> None:
+        """Re-index these documents from SQLite (or drop them from the index if SQLite has none)."""
+        with self.index.bulk(merge=True) as b:
+            for doc_id in sorted(doc_ids):
+                d = self.store.conn.execute(
+                    "SELECT company, main_period FROM documents WHERE doc_id=?", (doc_id,)
+                ).fetchone()
+                if d is None:
+                    b.delete_document(doc_id)
+                else:
+                    b.replace_document(doc_id, d[0], d[1], self.store.segments(doc_id))
+        self.store.clear_pending(doc_ids)
+
+    def rebuild_index(self, fresh: bool = False) -> int:
+        """Rebuild the whole index from the store; returns the number of documents.
+
+        `fresh` first moves the old index folder aside (for an index too damaged to open).
+        """
+        with self.store.writer_lock():
+            if fresh:
+                self._discard_index()
+            docs = self.store.documents()
+            self.index.rebuild(
+                (d.doc_id, d.company, d.main_period, self.store.segments(d.doc_id)) for d in docs
+            )
+            self.store.clear_pending()
+            return len(docs)
+
+    def _discard_index(self) -> None:
+        self._index = None
+        path = self.store.index_path
+        aside = path.with_name(f"{path.name}.old-{os.getpid()}")
+        shutil.rmtree(aside, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path, aside)  # one rename: readers see the old index or none
+        shutil.rmtree(aside, ignore_errors=True)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -70,15 +177,24 @@ class Library:
         """Ranked passages for a query, with lexicon synonyms expanded."""
         if company:
             company = self.resolve_company_name(company) or company
-        return self.index.search(
-            query,
-            company=company,
-            period=period,
-            kind=kind,
-            doc_id=doc_id,
-            limit=limit,
-            synonyms=self._synonyms,
-        )
+        try:
+            return self.index.search(
+                query,
+                company=company,
+                period=period,
+                kind=kind,
+                doc_id=doc_id,
+                limit=limit,
+                synonyms=self._synonyms,
+            )
+        except ExhibitError:
+            raise
+        except Exception as e:  # a damaged index: one clear line, not a traceback
+            self._index = None
+            raise StoreError(
+                f"the search index in {self.store.index_path} cannot be read ({type(e).__name__}); "
+                "run `exhibit doctor` to rebuild it from the store"
+            ) from None
 
     def resolve_company_name(self, name: str) -> str | None:
         """A company's stored display name from a name, ticker or key."""

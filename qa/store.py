@@ -1,15 +1,27 @@
 """The SQLite fact store: schema with migrations, WAL, one transaction per file.
 
-A store is a folder: `exhibit.db` (documents, segments, facts, source texts)
-and `index/` (the Whoosh index over segments). SQLite is the record; the
-index can always be rebuilt from it (`exhibit doctor`).
+A store is a folder: `exhibit.db` (documents, segments, facts, source texts),
+`index/` (the Whoosh index over segments) and `ingest.lock` (held by the one
+process that writes). SQLite is the record; the index can always be rebuilt
+from it (`exhibit doctor`).
+
+Crash safety: a file's rows change in one SQLite transaction, and the same
+transaction lists the documents it touched in `index_pending`. The index is
+written after SQLite; a document leaves `index_pending` only once the index
+commit that holds it has landed. A process killed in between leaves the
+document pending, and the next writer (or `exhibit doctor`) re-indexes it from
+SQLite, so the index never stays behind the record.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,7 +34,10 @@ from index.model import Document, Segment
 from .facts import Fact
 from .periods import Period
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+LOCK_NAME = "ingest.lock"
+# How long a second writer waits for the first (EXHIBIT_LOCK_TIMEOUT overrides).
+DEFAULT_LOCK_TIMEOUT = 600.0
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -57,7 +72,18 @@ MIGRATIONS: dict[int, str] = {
     2: """
     ALTER TABLE facts ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
     """,
+    3: """
+    CREATE TABLE index_pending (doc_id TEXT PRIMARY KEY);
+    ALTER TABLE files ADD COLUMN extractor TEXT NOT NULL DEFAULT '';
+    UPDATE files SET extractor = COALESCE((SELECT value FROM meta WHERE key='extractor_version'), '');
+    """,
 }
+
+
+class StoreBusy(StoreError):
+    """Another process is writing the store (ingest or index rebuild) for longer than the wait."""
+
+    title = "store busy"
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,8 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open store {self.db_path}: {e}") from None
         self._text_cache: dict[str, str] = {}
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
 
     @property
     def index_path(self) -> Path:
@@ -137,8 +165,68 @@ class Store:
         return self.root / "index"
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection (and drop the writer lock if still held)."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+            self._lock_depth = 0
         self.conn.close()
+
+    # --- the writer lock ---------------------------------------------------------------
+
+    @contextmanager
+    def writer_lock(self, timeout: float | None = None, on_wait=None) -> Iterator[None]:
+        """Hold the store's one-writer lock (`ingest.lock`) while ingesting or rebuilding the index.
+
+        An exclusive `flock` on a file in the store folder: the kernel drops it when the
+        holder exits or is killed, so a stale lock never blocks. A second writer calls
+        `on_wait(holder)` once (holder: "pid N" of the process that has it) and waits up to
+        `timeout` seconds (default EXHIBIT_LOCK_TIMEOUT or 600), then raises StoreBusy.
+        Re-entrant within one Store. Readers never take it.
+        """
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        if timeout is None:
+            timeout = _env_float("EXHIBIT_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)
+        path = self.root / LOCK_NAME
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"cannot lock store {self.root}: {e.strerror or e}") from None
+        try:
+            if not _try_flock(fd):
+                holder = _lock_holder(fd)
+                if on_wait is not None:
+                    on_wait(holder)
+                deadline = time.monotonic() + max(0.0, timeout)
+                delay = 0.05
+                while not _try_flock(fd):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise StoreBusy(
+                            f"another ingest is running on {self.root} ({_lock_holder(fd) or holder}); "
+                            f"gave up after waiting {timeout:g}s"
+                        )
+                    time.sleep(min(delay, left))
+                    delay = min(delay * 1.5, 0.5)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._lock_fd, self._lock_depth = fd, 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            self._lock_fd = None
+            os.close(fd)  # releases the flock
 
     def _migrate(self) -> None:
         self.conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -198,13 +286,23 @@ class Store:
         row = self.conn.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
         return row[0] if row else None
 
+    def file_extractor(self, path: str, sha: str) -> str | None:
+        """The extractor version that read `path` when it last held these bytes, else None."""
+        row = self.conn.execute("SELECT sha256, extractor FROM files WHERE path=?", (path,)).fetchone()
+        return row[1] if row and row[0] == sha else None
+
     def path_with_sha(self, sha: str) -> str | None:
         """Another ingested path holding the same bytes, if any."""
         row = self.conn.execute("SELECT path FROM files WHERE sha256=?", (sha,)).fetchone()
         return row[0] if row else None
 
     def replace_file(
-        self, path: str, sha: str, text: str, docs: list[tuple[Document, list[Segment], list[Fact], str]]
+        self,
+        path: str,
+        sha: str,
+        text: str,
+        docs: list[tuple[Document, list[Segment], list[Fact], str]],
+        extractor: str = "",
     ) -> list[str]:
         """Atomically replace everything stored for `path`; returns the doc_ids it removed."""
         with self.transaction() as c:
@@ -216,9 +314,10 @@ class Store:
                 c.execute("DELETE FROM documents WHERE doc_id=?", (d,))
             c.execute("INSERT OR IGNORE INTO sources(sha256, text) VALUES(?, ?)", (sha, text))
             c.execute(
-                "INSERT INTO files(path, sha256, ingested_at) VALUES(?, ?, ?) "
-                "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, ingested_at=excluded.ingested_at",
-                (path, sha, time.time()),
+                "INSERT INTO files(path, sha256, ingested_at, extractor) VALUES(?, ?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, ingested_at=excluded.ingested_at, "
+                "extractor=excluded.extractor",
+                (path, sha, time.time(), extractor),
             )
             for doc, segs, facts, main_period in docs:
                 c.execute("DELETE FROM facts WHERE doc_id=?", (doc.doc_id,))
@@ -299,8 +398,25 @@ class Store:
                 still = c.execute("SELECT 1 FROM files WHERE sha256=?", (old_sha[0],)).fetchone()
                 if not still:
                     c.execute("DELETE FROM sources WHERE sha256=?", (old_sha[0],))
+            # In the same transaction: these documents must be (re)indexed or dropped from the index.
+            c.executemany(
+                "INSERT OR IGNORE INTO index_pending(doc_id) VALUES(?)",
+                [(d,) for d in {*old, *(doc.doc_id for doc, *_ in docs)}],
+            )
         new_ids = {d.doc_id for d, *_ in docs}
         return [d for d in old if d not in new_ids]
+
+    def pending_index(self) -> set[str]:
+        """Documents written to SQLite whose index update has not been committed yet."""
+        return {r[0] for r in self.conn.execute("SELECT doc_id FROM index_pending")}
+
+    def clear_pending(self, doc_ids: Iterable[str] | None = None) -> None:
+        """Mark documents as indexed (all of them when `doc_ids` is None)."""
+        with self.transaction() as c:
+            if doc_ids is None:
+                c.execute("DELETE FROM index_pending")
+            else:
+                c.executemany("DELETE FROM index_pending WHERE doc_id=?", [(d,) for d in doc_ids])
 
     # --- reads -------------------------------------------------------------------------
 
@@ -427,6 +543,33 @@ class Store:
         """Every document id in the store."""
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
+    def segment_count(self) -> int:
+        """How many segments the store holds (what the index should hold)."""
+        return self.conn.execute("SELECT count(*) FROM segments").fetchone()[0]
+
+    def segment_counts(self) -> dict[str, int]:
+        """Segments per document, for every document (0 for a document without any)."""
+        rows = self.conn.execute(
+            "SELECT d.doc_id, count(s.seq) FROM documents d LEFT JOIN segments s USING(doc_id) GROUP BY d.doc_id"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def health(self) -> list[str]:
+        """Problems SQLite itself can see: a failed integrity check, broken references."""
+        problems = []
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as e:
+            return [f"database unreadable: {e}"]
+        if rows != ["ok"]:
+            problems.append("integrity check failed: " + "; ".join(rows[:3]))
+        if self.conn.execute("PRAGMA foreign_key_check").fetchone():
+            problems.append("segments or facts refer to documents that are not in the store")
+        empty = [d for d, n in self.segment_counts().items() if n == 0]
+        if empty:
+            problems.append(f"{len(empty)} documents without segments (e.g. {empty[0]})")
+        return problems
+
 
 @dataclass(frozen=True)
 class FactRow:
@@ -496,6 +639,32 @@ def default_store_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("exhibit", appauthor=False)) / "store"
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            return False
+        raise StoreError(f"cannot lock store: {e.strerror or e}") from None
+
+
+def _lock_holder(fd: int) -> str:
+    """What the lock file says about its holder ("pid 1234"), or ""."""
+    try:
+        return os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        print(f"exhibit: ignoring {name}={os.environ[name]!r} (not a number of seconds)", file=sys.stderr)
+        return default
 
 
 def dumps(obj) -> str:
