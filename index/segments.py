@@ -313,6 +313,15 @@ def _is_heading_line(t: str) -> bool:
     return len(words) >= 1 and len(caps) == len(words) and any(w[0].isupper() for w in words)
 
 
+def _bullet_item(display: str) -> bool:
+    """'* We released two USB2.0 switches ...': a list item of the release's text, not a footnote."""
+    return bool(
+        re.match(
+            r"^\s*[*\u2022]\s+(We|Our|The|In|Net|Gross|Operating|Revenue|Revenues|Other|Cash)\b", display
+        )
+    )
+
+
 def classify(segs: list[Segment]) -> list[Segment]:
     """Mark notes, contacts and boilerplate among paragraphs (headings set the section)."""
     from dataclasses import replace
@@ -324,7 +333,13 @@ def classify(segs: list[Segment]) -> list[Segment]:
         if kind == "heading":
             boiler_section = bool(BOILER_RE.search(s.display))
         elif kind == "paragraph":
-            if NOTE_RE.match(s.display) and len(s.display) < 1500:
+            bullets = len(re.findall(r"(?:^|\s)[*\u2022o]\s+[A-Z]", s.display))
+            if (
+                NOTE_RE.match(s.display)
+                and len(s.display) < 1500
+                and bullets < 2
+                and not _bullet_item(s.display)
+            ):
                 kind = "note"
             elif CONTACT_RE.search(s.display) and len(s.display) < 600:
                 kind = "contact"

@@ -39,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", help="ingest release files and folders")
     s.add_argument("paths", nargs="+")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        help="worker processes that read and extract files (default 1; 0 = one per CPU)",
+    )
+    s.add_argument(
+        "--wait",
+        type=float,
+        help="seconds to wait for another ingest on the same store (default $EXHIBIT_LOCK_TIMEOUT or 600)",
+    )
 
     s = sub.add_parser("search", help="ranked passages with highlights")
     s.add_argument("query", nargs="+")
@@ -81,7 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="check that the store and the search index agree; rebuild the index if not"
     )
     s.add_argument("--rebuild", action="store_true", help="rebuild the index even if they agree")
+    s.add_argument("--wait", type=float, help="seconds to wait for an ingest that is running (default 600)")
     return p
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return n or (os.cpu_count() or 1)
 
 
 def store_dir(args) -> tuple[Path, bool]:
@@ -134,7 +157,9 @@ def cmd_index(args, root: Path) -> int:
     if sys.stderr.isatty() and not args.quiet:
         bar = ProgressBar()
     try:
-        rep = lib.ingest(args.paths, progress=bar)
+        rep = lib.ingest(
+            args.paths, progress=bar, jobs=args.jobs, wait=args.wait, on_wait=_waiting(root, args.wait)
+        )
     finally:
         if bar:
             bar.done()
@@ -146,8 +171,28 @@ def cmd_index(args, root: Path) -> int:
     for path, other in rep.duplicates:
         print(f"  duplicate: {path} (same bytes as {other})")
     for path, why in rep.rejected:
-        print(f"exhibit: rejected {path}: {why}", file=sys.stderr)
+        print(f"exhibit: rejected {path}: {_one_line(why)}", file=sys.stderr)
     return EXIT_USAGE if rep.rejected else EXIT_OK
+
+
+def _waiting(root: Path, wait: float | None):
+    """The message a second writer prints (once, on stderr) while the first holds the store."""
+    from .store import lock_timeout
+
+    def say(holder: str) -> None:
+        secs = lock_timeout() if wait is None else wait
+        who = f" ({holder})" if holder else ""
+        print(
+            f"exhibit: another ingest is running on {root}{who}; waiting up to {secs:g}s for it to finish",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return say
+
+
+def _one_line(s: str) -> str:
+    return " ".join(str(s).split())
 
 
 class ProgressBar:
@@ -298,16 +343,41 @@ def cmd_docs(args, lib) -> int:
 
 
 def cmd_doctor(args, lib) -> int:
-    """exhibit doctor: compare SQLite and Whoosh; rebuild the index when they differ."""
-    missing, extra = lib.index_drift()
-    if not missing and not extra and not args.rebuild:
-        print(f"ok: store and index agree on {len(lib.store.doc_ids())} documents")
-        return EXIT_OK
-    if missing or extra:
-        print(f"store and index differ: {len(missing)} documents missing from the index, {len(extra)} extra")
-    n = lib.rebuild_index()
-    print(f"index rebuilt from the store: {n} documents")
-    return EXIT_OK
+    """exhibit doctor: check SQLite, compare it with the Whoosh index, rebuild the index when they differ.
+
+    Exit 0 when the store is sound and the index agrees with it (after any repair), else 2.
+    """
+    with lib.store.writer_lock(args.wait, _waiting(lib.root, args.wait)):
+        problems = lib.store.health()
+        for p in problems:
+            print(f"store: {p}")
+        st = lib.index_status(thorough=True)
+        n = len(lib.store.doc_ids())
+        if st.ok and not args.rebuild:
+            if problems:
+                return EXIT_USAGE
+            print(f"ok: store and index agree on {n} documents ({st.store_segments} segments)")
+            return EXIT_OK
+        if st.unreadable:
+            print(f"index unreadable: {_one_line(st.unreadable)}")
+        elif not st.ok:
+            print(
+                f"store and index differ: {len(st.missing)} documents missing from the index, "
+                f"{len(st.extra)} extra, {len(st.pending)} not yet indexed; "
+                f"{st.store_segments} segments in the store, {st.index_segments} in the index"
+            )
+        done = lib.repair_index(thorough=True, force=args.rebuild)
+        print(done or "nothing to repair")
+        after = lib.index_status(thorough=True)
+        if not after.ok:
+            print(
+                f"exhibit: store error: the index still differs from the store "
+                f"({after.store_segments} segments in the store, {after.index_segments} in the index)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        print(f"ok: store and index agree on {n} documents ({after.store_segments} segments)")
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def cmd_ask(args, lib) -> int:

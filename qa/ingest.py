@@ -276,7 +276,7 @@ def _prepare(
     store: Store, f: Path, rep: IngestReport, seen_paths: dict[str, str], seen_sha: dict[str, str]
 ) -> tuple[str, str, bytes] | None:
     """(resolved path, sha256, bytes) of a file to read, or None when it is unchanged or a duplicate."""
-    path = str(f.resolve())
+    path = os.path.realpath(f)  # unlike Path.resolve, never raises on a link loop (read_raw reports it)
     if path in seen_paths:
         rep.duplicates.append((str(f), seen_paths[path]))  # the same file under a second name (a link)
         return None

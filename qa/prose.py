@@ -19,14 +19,24 @@ from index.model import Document, Segment
 from index.numbers import FIGURE_RE, Number, number_from_match
 
 from .metrics import BY_NAME, LEXICON, is_instant
-from .periods import FiscalCalendar, Period, PeriodQuery, find_periods, make_period, month_end, shift
+from .periods import (
+    FiscalCalendar,
+    Period,
+    PeriodQuery,
+    add_months,
+    find_periods,
+    make_period,
+    month_end,
+    shift,
+)
 
 ABBREV_RE = re.compile(
     r"(?i)\b(inc|corp|co|ltd|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|e\.g|i\.e|st)\.$"
 )
 GUIDANCE_RE = re.compile(
     r"(?i)\b(guidance|outlook|forecast(s|ing|ed)?|expects?|expected|anticipates?|projects?|projected|"
-    r"estimates?|targets?|should be in the range|plans? to)\b"
+    r"estimates?|targets?|should be in the range|plans? to|will be (?:approximately|about|around|between|in the)|"
+    r"should (?:be|remain|increase|decrease)|is expected|are expected)\b"
 )
 CHANGE_BEFORE_RE = re.compile(
     r"(?i)(\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|"
@@ -61,7 +71,7 @@ PERIOD_GAP_RE = re.compile(
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation."""
     out, start = [], 0
-    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$])", text):
+    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022])", text):
         if ABBREV_RE.search(text[max(0, m.start() - 6) : m.start() + 1]):
             continue
         out.append((start, m.start() + 1))
@@ -231,7 +241,9 @@ class ProseFigure:
     label: str
 
 
-def read_sentence(sent: str, cal: FiscalCalendar, main: Period | None, phrases) -> list[ProseFigure]:
+def read_sentence(
+    sent: str, cal: FiscalCalendar, main: Period | None, phrases, outlook: Period | None = None
+) -> list[ProseFigure]:
     """Every figure a sentence states, with metric, unit, period and basis. Pure."""
     figs = figures(sent)
     if not figs:
@@ -301,7 +313,11 @@ def read_sentence(sent: str, cal: FiscalCalendar, main: Period | None, phrases) 
             and value > 0
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
-        period = resolve(period_of(sent, periods, prev_end, f.a, b_ext, stop), cal, main)
+        own = period_of(sent, periods, prev_end, f.a, b_ext, stop)
+        if own is None and guidance_words and outlook is not None:
+            period = outlook  # "revenues should be in the range of ...": the outlook's period
+        else:
+            period = resolve(own, cal, main)
         prev_end = clause_end
         if period is None:
             continue
@@ -385,6 +401,18 @@ def html_words(markup: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(out), spans
 
 
+def _outlook_period(section: str, cal: FiscalCalendar, main: Period | None) -> Period | None:
+    """The period guidance without its own period phrase is for: the one its section names
+    ("DECEMBER 2003 QUARTER OUTLOOK"), else the quarter after the release's own."""
+    if re.search(r"(?i)outlook|guidance|forecast|expectations", section):
+        named = [p for p in find_periods(section) if not p.instant]
+        if named:
+            return resolve(named[0], cal, main)
+    if main is not None and main.months == 3:
+        return make_period(add_months(date.fromisoformat(main.end), 3), 3, cal) if main.end else None
+    return None
+
+
 def _blocks(doc: Document, seg: Segment) -> list[tuple[str, int, list[tuple[int, int]] | None]]:
     """(words, base offset, character map) of a segment: plain text maps one to one."""
     text = doc.text[seg.char_start : seg.char_end]
@@ -410,9 +438,15 @@ def prose_facts(
         if seg.kind not in ("paragraph", "heading"):
             continue
         for text, base0, spans in _blocks(doc, seg):
+            outlook = _outlook_period(seg.section, cal, main)
             for sa, sb in sentences(text):
                 sent = text[sa:sb]
+                named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
                 if not re.search(r"\d", sent):
+                    if GUIDANCE_RE.search(sent) and named and named[-1] is not None:
+                        outlook = named[
+                            -1
+                        ]  # "We are entering the December quarter ...": later bullets follow
                     continue
                 lead = len(sent) - len(sent.lstrip())
 
@@ -428,7 +462,7 @@ def prose_facts(
                 else:
                     # HTML: the citation is the paragraph's own element; the figure keeps its exact span.
                     s_start, s_end = seg.char_start, seg.char_end
-                for pf in read_sentence(sent, cal, main, phrases):
+                for pf in read_sentence(sent, cal, main, phrases, outlook):
                     out.append(
                         Fact(
                             metric=pf.metric,

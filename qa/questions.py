@@ -53,7 +53,15 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     """Parse a question against the companies in the store [(key, name, ticker)]."""
     q = " ".join(text.split())
     company, rest = _find_company(q, companies)
-    periods = tuple(find_periods(rest))
+    # A payment or record date ("payable February 15, 2024") says when, not which period.
+    periods = tuple(
+        p
+        for p in find_periods(rest)
+        if not (
+            p.instant
+            and re.search(r"(?i)\b(payable|paid|record|announced|declared|on)\s*$", rest[: p.span[0]])
+        )
+    )
     stripped = rest
     for p in sorted(periods, key=lambda p: -p.span[0]):
         stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
