@@ -428,6 +428,7 @@ def _band(
     per_col: list[list[str]] = [[] for _ in cols]
     spans: list[list[int]] = [[-1, -1] for _ in cols]
     left: list[str] = [" ".join(t.split()) for t in titles]
+    parents_above: list[tuple[_Chunk, list[int]]] = []
     for p in header_lines:
         zone = []
         for c in p.cs:
@@ -439,18 +440,28 @@ def _band(
             continue
         # A line with one chunk per column is read in order; otherwise a chunk heads the columns it
         # stands over (a spanning "Three Months Ended" heads each), and a chunk over none heads its nearest.
+        # A lone chunk under a spanning one ("June 30," centred under "Three Months Ended") heads the same.
         if len(zone) == len(cols):
-            pairs = list(enumerate(zone))
+            placed = [(c, [i]) for i, c in enumerate(zone)]
         else:
-            pairs = []
+            placed = []
             for c in zone:
                 hit = [i for i, (a, b) in enumerate(cols) if min(b, c.b) - max(a - 2, c.a) > 0]
-                pairs += [(i, c) for i in (hit or [_assign(c, cols)])]
-        for i, c in pairs:
-            per_col[i].append(c.text.strip())
-            s, e = p.line.start + c.a, p.line.start + c.b
-            spans[i][0] = s if spans[i][0] < 0 else min(spans[i][0], s)
-            spans[i][1] = max(spans[i][1], e)
+                hit = hit or [_assign(c, cols)]
+                mid = (c.a + c.b) / 2
+                for pc, pcols in parents_above:
+                    inside = [z for z in zone if pc.a <= (z.a + z.b) / 2 <= pc.b]
+                    if pc.a <= mid <= pc.b and set(hit) <= set(pcols) and inside == [c]:
+                        hit = list(pcols)
+                        break
+                placed.append((c, hit))
+        parents_above = [(c, hit) for c, hit in placed if len(hit) > 1] or parents_above
+        for c, hit in placed:
+            for i in hit:
+                per_col[i].append(c.text.strip())
+                s, e = p.line.start + c.a, p.line.start + c.b
+                spans[i][0] = s if spans[i][0] < 0 else min(spans[i][0], s)
+                spans[i][1] = max(spans[i][1], e)
     columns = tuple(
         Column(col=i, header=tuple(per_col[i]), start=spans[i][0], end=spans[i][1]) for i in range(len(cols))
     )

@@ -169,9 +169,9 @@ def cmd_index(args, root: Path) -> int:
         f"{len(rep.unchanged)} unchanged, {len(rep.duplicates)} duplicates, {len(rep.rejected)} rejected"
     )
     for path, other in rep.duplicates:
-        print(f"  duplicate: {path} (same bytes as {other})")
+        print(f"  duplicate: {_printable(path)} (same bytes as {_printable(other)})")
     for path, why in rep.rejected:
-        print(f"exhibit: rejected {path}: {_one_line(why)}", file=sys.stderr)
+        print(f"exhibit: rejected {_printable(path)}: {_one_line(why)}", file=sys.stderr)
     return EXIT_USAGE if rep.rejected else EXIT_OK
 
 
@@ -193,6 +193,11 @@ def _waiting(root: Path, wait: float | None):
 
 def _one_line(s: str) -> str:
     return " ".join(str(s).split())
+
+
+def _printable(path: str) -> str:
+    """A file name on one line: control characters and undecodable bytes escaped (\\n, \\udcff)."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in str(path))
 
 
 class ProgressBar:

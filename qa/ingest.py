@@ -277,6 +277,11 @@ def _prepare(
 ) -> tuple[str, str, bytes] | None:
     """(resolved path, sha256, bytes) of a file to read, or None when it is unchanged or a duplicate."""
     path = os.path.realpath(f)  # unlike Path.resolve, never raises on a link loop (read_raw reports it)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        # Citations carry the path as text (JSON, SQLite): bytes that are not UTF-8 cannot be cited.
+        raise InputRejected("file name is not valid UTF-8 (rename the file)") from None
     if path in seen_paths:
         rep.duplicates.append((str(f), seen_paths[path]))  # the same file under a second name (a link)
         return None
