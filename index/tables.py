@@ -119,6 +119,7 @@ class _Parsed:
     cs: list[_Chunk]
     figs: list[_Chunk]
     label: _Chunk | None
+    rules: tuple[tuple[int, int], ...] = ()  # dash runs of an underline ("------   ------")
 
 
 def _parse_line(line: Line) -> _Parsed | None:
@@ -126,7 +127,8 @@ def _parse_line(line: Line) -> _Parsed | None:
     if not t.strip():
         return _Parsed(line, [], [], None)  # a blank line: it ends same-level sections
     if RULE_RE.match(t):
-        return None
+        runs = tuple((m.start(), m.end()) for m in re.finditer(r"[-=_]{3,}", t))
+        return _Parsed(line, [], [], None, runs) if runs else None
     cs = chunks(t)
     if _is_year_header(cs):
         for c in cs:
@@ -258,6 +260,7 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
     bands: list[HeaderBand] = []
     rows: list[Row] = []
     header_lines: list[_Parsed] = []
+    header_rules: list[tuple[int, int]] = []
     titles: list[str] = []
     notes: list[str] = []
     pending_label: list[_Parsed] = []  # label-only lines waiting to see if they continue
@@ -266,13 +269,17 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
     seen_data = False
 
     def flush_band():
-        nonlocal header_lines, titles
+        nonlocal header_lines, titles, header_rules
         if header_lines or not bands:
-            bands.append(_band(header_lines, cols, label_edge, titles))
-        header_lines, titles = [], []
+            bands.append(_band(header_lines, cols, label_edge, titles, header_rules))
+        header_lines, titles, header_rules = [], [], []
 
     for p in parsed:
         if not p.cs:
+            if p.rules:
+                if not seen_data or header_lines:
+                    header_rules.extend(p.rules)
+                continue
             # A blank line closes sections at the level of the rows under them.
             parents[:] = [(x[0], x[1], False) for x in parents]
             continue
@@ -423,7 +430,11 @@ def _push_parent(parents: list[tuple[int, str, bool]], q: _Parsed) -> None:
 
 
 def _band(
-    header_lines: list[_Parsed], cols: list[tuple[int, int]], label_edge: int, titles: list[str]
+    header_lines: list[_Parsed],
+    cols: list[tuple[int, int]],
+    label_edge: int,
+    titles: list[str],
+    rules: list[tuple[int, int]] = (),
 ) -> HeaderBand:
     per_col: list[list[str]] = [[] for _ in cols]
     spans: list[list[int]] = [[-1, -1] for _ in cols]
@@ -449,6 +460,11 @@ def _band(
                 hit = [i for i, (a, b) in enumerate(cols) if min(b, c.b) - max(a - 2, c.a) > 0]
                 hit = hit or [_assign(c, cols)]
                 mid = (c.a + c.b) / 2
+                for ra, rb in rules:
+                    # An underline spanning the header marks the columns it heads.
+                    under = [i for i, (a, b) in enumerate(cols) if a >= ra - 1 and b <= rb + 1]
+                    if ra <= mid <= rb and len(under) > len(hit) and set(hit) <= set(under):
+                        hit = under
                 for pc, pcols in parents_above:
                     inside = [z for z in zone if pc.a <= (z.a + z.b) / 2 <= pc.b]
                     if pc.a <= mid <= pc.b and set(hit) <= set(pcols) and inside == [c]:
