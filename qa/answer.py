@@ -460,14 +460,55 @@ def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) 
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
+PHONE_RE = re.compile(r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b1-8\d\d-\d{3}-\d{4}\b")
+WANTS_NUMBER_RE = re.compile(r"(?i)\b(number|dial|phone|telephone|call|replay|pin|passcode|access code|id)\b")
+WANTS_PERSON_RE = re.compile(r"(?i)^\s*who\b|\b(cfo|ceo|chief|officer|contact|president)\b")
+PERSON_TITLE_RE = re.compile(
+    r"(?i)\b(chief (executive|financial|operating) officer|cfo|ceo|president|chairman|vice president|treasurer|"
+    r"investor relations|contact)\b"
+)
+
+
+FILLER_PASSAGE_RE = re.compile(r"(?i)\b(results?|release|announced?|quarter|fiscal|year|company)\b")
+
+
+def _docs_for_period(lib, q: Question, scope) -> list[str]:
+    """The releases (of the company asked about) whose own period the question names."""
+    if not q.periods:
+        return []
+    cals: dict = {}
+    out = []
+    for d in lib.store.documents():
+        if scope and d.company_key not in scope:
+            continue
+        facts = [f for f in lib.store.facts(doc_id=d.doc_id) if f.period.label == d.main_period][:1]
+        if facts and matches(facts[0], q.periods[0], calendar_of(lib, d.doc_id, cals), False):
+            out.append(d.doc_id)
+    return out
+
+
 def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
-    """The best passages for a question no figure answers."""
-    query = re.sub(
-        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where)\b|[?]", " ", q.rest
+    """The best passages for a question no figure answers: in the release of the period it names, if any;
+    a phone number where it asks for a number, a name with a title where it asks who."""
+    words = re.sub(
+        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where|for|in)\b|[?]", " ", q.rest
     )
-    hits = lib.search(query, limit=50 if scope else 5)
+    for p in sorted(q.periods, key=lambda p: -p.span[0]):
+        words = words[: p.span[0]] + " " + words[p.span[1] :] if p.span[1] <= len(words) else words
+    query = " ".join(FILLER_PASSAGE_RE.sub(" ", words).split()) or q.rest
+    docs = _docs_for_period(lib, q, scope)
+    hits = []
+    for d in docs or [None]:
+        hits += lib.search(query, doc_id=d, limit=30 if (scope or d) else 10)
     if scope:
-        hits = [h for h in hits if company_key(h.company) in scope][:5]
+        hits = [h for h in hits if company_key(h.company) in scope]
+    if WANTS_NUMBER_RE.search(q.text):
+        hits.sort(key=lambda h: (0 if PHONE_RE.search(h.display) else 1, -h.score))
+    elif WANTS_PERSON_RE.search(q.text):
+        hits.sort(key=lambda h: (0 if PERSON_TITLE_RE.search(h.display) else 1, -h.score))
+    else:
+        hits.sort(key=lambda h: -h.score)
+    hits = hits[:5]
     if not hits:
         return Answer(q.text, "not_found", note="no passage matches")
     cits = []
