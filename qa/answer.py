@@ -117,7 +117,9 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
     if not words:
         return []
     percent = bool(re.search(r"%|\bpercent", q.text.lower()))
-    per_share = bool(re.search(r"per share|\beps\b", phrase))
+    per_share = bool(re.search(r"per share|\beps\b", phrase)) and not re.search(
+        r"shares used|(diluted|basic|average) shares", phrase
+    )
     scored: list[tuple[float, int, str]] = []
     lexicon_hits = metric_candidates(phrase, percent)
     for name in lexicon_hits:

@@ -9,7 +9,7 @@ from datetime import date
 from index.model import Document, Segment, Table
 from index.numbers import Number, parse_number
 
-from .metrics import BY_NAME, is_instant, metric_for
+from .metrics import BY_NAME, GENERIC_LABELS, clean_label, is_instant, metric_for
 from .periods import (
     FiscalCalendar,
     Period,
@@ -214,6 +214,8 @@ def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:
         per = [p for p in parents if "share" in p.lower()]
         if per:
             return f"{per[-1].rstrip(':')}: {label}"
+    if parents and clean_label(label).lstrip("- ") in GENERIC_LABELS:
+        return f"{parents[-1].rstrip(':')}: {label}"  # "Diluted" alone says little
     return label
 
 

@@ -215,7 +215,16 @@ LEXICON: tuple[Metric, ...] = (
             r"^shares used in (computing|calculating)",
             r"average shares outstanding",
         ],
-        ["share count", "shares outstanding", "weighted average shares outstanding"],
+        [
+            "share count",
+            "shares outstanding",
+            "weighted average shares outstanding",
+            "shares used",
+            "diluted shares",
+            "basic shares",
+            "weighted shares",
+            "average shares",
+        ],
     ),
     _m(
         "net income",
