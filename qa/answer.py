@@ -61,16 +61,24 @@ def answer(lib, text: str) -> Answer:
         return passages(lib, q, scope)
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
         return working_capital(lib, q, scope, text)
-    metrics = resolve_metrics(lib, q, scope)
-    if not metrics and MARGIN_RE.search(q.metric_phrase):
+    groups = metric_groups(lib, q, scope)
+    if not groups and MARGIN_RE.search(q.metric_phrase):
         derived = margin(lib, q, scope, text)
         if derived is not None:
             return derived
-    if not metrics:
+    if not groups:
         if metric_candidates(q.metric_phrase, q.wants_percent) or q.periods:
             return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
         return passages(lib, q, scope)
-    facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+    found = None
+    for metrics in groups:
+        # The best-named metric that has a figure for the period asked wins.
+        facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+        if facts and (found is None or _has_period(lib, facts, q)):
+            found = (metrics, facts)
+            if _has_period(lib, facts, q):
+                break
+    metrics, facts = found if found else (groups[0], [])
     if not facts:
         return Answer(text, "not_found", note=f"no figure for {metrics[0]!r} in the store")
     if scope is None:
@@ -105,11 +113,18 @@ def answer(lib, text: str) -> Answer:
 
 
 def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str]:
-    """Stored metric names the question asks for, best first.
+    """The best stored metric names for the question (the first group of `metric_groups`)."""
+    groups = metric_groups(lib, q, scope)
+    return groups[0] if groups else []
 
-    Every stored metric and every lexicon synonym is scored by how many of the
-    question's words it covers; the release's own line items ("core customer")
-    thus win over the generic lexicon name ("revenue") when the question names them.
+
+def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 4) -> list[list[str]]:
+    """Stored metric names the question may ask for, best first, each with its variants.
+
+    Every lexicon synonym, every stored metric name and every line-item label the release printed is
+    scored by how many of the question's words it covers; the release's own line items ("core customer",
+    "Cash, cash equivalents and short-term investments") thus win over generic lexicon names. A lexicon
+    metric the store does not hold is not replaced by a guess: it simply yields no group.
     """
     stored = {m for m, _ in lib.store.metrics(scope)}
     phrase = q.metric_phrase.lower()
@@ -120,9 +135,13 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
     per_share = bool(re.search(r"per share|\beps\b", phrase)) and not re.search(
         r"shares used|(diluted|basic|average) shares", phrase
     )
-    scored: list[tuple[float, int, str]] = []
-    lexicon_hits = metric_candidates(phrase, percent)
-    for name in lexicon_hits:
+    scored: dict[str, tuple[float, int]] = {}
+
+    def offer(name: str, score: float, pos: int) -> None:
+        if name not in scored or (score, pos) > scored[name]:
+            scored[name] = (score, pos)
+
+    for name in metric_candidates(phrase, percent):
         m = BY_NAME[name]
         said = [
             v
@@ -130,37 +149,50 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
             if re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", phrase)
         ]
         best_cov = max((len(_words(v) & words) for v in said), default=1)
-        pos = min(
-            (phrase.find(w) for v in (m.name, *m.synonyms) for w in [clean_label(v)] if w in phrase),
-            default=99,
-        )
-        scored.append((best_cov, -pos, name))
+        pos = min((phrase.find(clean_label(v)) for v in said), default=99)
+        offer(name, best_cov, -pos)
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
             continue
         mw = _words(m.removesuffix(" %"))
-        if not mw:
-            continue
         inter = len(words & mw)
-        if inter and inter / len(mw) >= 0.75:
-            pos = min((phrase.find(w) for w in mw if w in phrase), default=99)
-            scored.append((inter, -pos, m))
-    if not scored:
-        return []
-    scored.sort(reverse=True)
-    base = scored[0][2].removesuffix(" %")
-    if "margin" in phrase and "margin" not in base:
-        percent = True
-    names = []
-    if base == "net income" and per_share:
-        names = ["earnings per share", "net income per share", "diluted earnings per share"]
-    elif percent:
-        names = [base + " %"]
-    else:
-        names = [base]
-        if base == "earnings per share":
-            names += ["diluted earnings per share", "net income per share", "basic earnings per share"]
-    return [n for n in names if n in stored]
+        if mw and inter and inter / len(mw) >= 0.75:
+            offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99))
+    for m, label in lib.store.labels(scope):
+        lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
+        inter = len(words & lw)
+        if lw and inter and inter / len(lw) >= 0.75:
+            # A printed label the question names nearly word for word.
+            pos = min((phrase.find(w) for w in lw & words if w in phrase), default=99)
+            offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos)
+    ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
+    groups: list[list[str]] = []
+    for base, _ in ranked[:limit]:
+        base = base.removesuffix(" %")
+        pct = percent or ("margin" in phrase and "margin" not in base)
+        if base == "net income" and per_share:
+            names = ["earnings per share", "net income per share", "diluted earnings per share"]
+        elif BY_NAME.get(base) and BY_NAME[base].unit == "percent":
+            names = [base]
+        elif pct:
+            names = [base + " %"]
+        else:
+            names = [base]
+        if base in ("earnings per share", "diluted earnings per share", "basic earnings per share"):
+            names += [
+                n
+                for n in (
+                    "diluted earnings per share",
+                    "earnings per share",
+                    "net income per share",
+                    "basic earnings per share",
+                )
+                if n not in names
+            ]
+        names = [n for n in names if n in stored]
+        if names and names not in groups:
+            groups.append(names)
+    return groups
 
 
 def _raw_words(s: str) -> set[str]:
@@ -250,6 +282,13 @@ def rank_key(f: FactRow, q: Question | None = None):
         f.table if f.table is not None else 999,
         f.char_start,
     )
+
+
+def _has_period(lib, facts: list[FactRow], q: Question) -> bool:
+    """Whether any of the facts is for the (first) period the question names."""
+    if not q.periods:
+        return True
+    return bool(select(lib, facts, next((p for p in q.periods if not p.relative), q.periods[0]), q, {}))
 
 
 def _same_span(p, want) -> bool:

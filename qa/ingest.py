@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
 import stat
 import threading
 import time
@@ -44,6 +45,9 @@ SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"
 # The largest release text read (the body of one exhibit, or a whole plain/HTML file). The largest
 # real release in the shared corpus is 2 MB; a 50 MB "release" took 46 s and 700 MB to extract.
 MAX_RELEASE_CHARS = 16 * 1024 * 1024
+# Seconds one file may take to read and extract (EXHIBIT_FILE_TIMEOUT overrides; 0 = no limit). The
+# slowest real release takes ~2 s; a pathological one (one 40 KB sentence of figures) takes minutes.
+DEFAULT_FILE_TIMEOUT = 60.0
 INDEX_BATCH_DOCS = 100
 INDEX_BATCH_SECONDS = 5.0
 
@@ -174,10 +178,46 @@ def parse_file(raw: bytes, path: str) -> Parts:
     return parts
 
 
-def _parse_job(raw: bytes, path: str) -> tuple[str, object]:
-    """`parse_file` with every failure turned into a rejection reason: ("ok", parts) or ("rejected", why)."""
+class _TooSlow(BaseException):
+    """Raised by the alarm inside a parse that overran the time limit (a BaseException, so that no
+    parser's `except Exception` swallows it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after `seconds` (main thread only: signals go there; elsewhere no limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _TooSlow()
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return "ok", parse_file(raw, path)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def file_timeout() -> float:
+    """Seconds one file may take: $EXHIBIT_FILE_TIMEOUT, else DEFAULT_FILE_TIMEOUT."""
+    try:
+        return float(os.environ.get("EXHIBIT_FILE_TIMEOUT", DEFAULT_FILE_TIMEOUT))
+    except ValueError:
+        return DEFAULT_FILE_TIMEOUT
+
+
+def _parse_job(raw: bytes, path: str, limit: float | None = None) -> tuple[str, object]:
+    """`parse_file` with every failure turned into a rejection reason: ("ok", parts) or ("rejected", why)."""
+    limit = file_timeout() if limit is None else limit
+    try:
+        with _time_limit(limit):
+            return "ok", parse_file(raw, path)
+    except _TooSlow:
+        return "rejected", f"took longer than {limit:g}s to read (EXHIBIT_FILE_TIMEOUT sets the limit)"
     except InputRejected as e:
         return "rejected", str(e)
     except RecursionError:

@@ -516,6 +516,16 @@ class Store:
             rows = self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")
         return [(r[0], r[1]) for r in rows]
 
+    def labels(self, company=None) -> list[tuple[str, str]]:
+        """Distinct (metric, label) pairs of table facts, of one company (or several) or all."""
+        q = "SELECT DISTINCT f.metric, f.label FROM facts f JOIN documents d USING(doc_id) WHERE f.source='table'"
+        args: list = []
+        if company:
+            keys = [company] if isinstance(company, str) else list(company)
+            q += f" AND d.company_key IN ({','.join('?' * len(keys))})"
+            args.extend(company_key(k) for k in keys)
+        return [(r[0], r[1]) for r in self.conn.execute(q, args)]
+
     def companies(self) -> list[tuple[str, str, str]]:
         """(company_key, display name, ticker) of every company in the store."""
         rows = self.conn.execute(
