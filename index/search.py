@@ -516,8 +516,11 @@ class SegmentIndex:
         doc_id: str | None = None,
         limit: int = 10,
         synonyms: Mapping[str, Sequence[str]] | None = None,
+        highlight: bool = True,
     ) -> list[Hit]:
-        """Ranked passages for a query, optionally filtered; [] when nothing or no index."""
+        """Ranked passages for a query, optionally filtered; [] when nothing or no index.
+
+        `highlight=False` skips building highlight fragments (the costly part) when only spans are wanted."""
         if not query.strip() or limit <= 0:
             return []
         q = self.parse(query, synonyms=synonyms)
@@ -528,6 +531,8 @@ class SegmentIndex:
                     if s is None:
                         return []
                     results = s.search(q, limit=limit, filter=flt)
+                    if not highlight:
+                        return [_hit(h, marked=False) for h in results]
                     _configure_highlights(results)
                     return [_hit(h) for h in results]
             except FileNotFoundError:
@@ -656,9 +661,9 @@ def _configure_highlights(results) -> None:
     results.formatter = _BracketFormatter()
 
 
-def _hit(h) -> Hit:
+def _hit(h, marked: bool = True) -> Hit:
     display = h.get("text", "")
-    marked = h.highlights("text", top=2) or display[:FALLBACK_CHARS]
+    marked = (h.highlights("text", top=2) if marked else "") or display[:FALLBACK_CHARS]
     return Hit(
         doc_id=h["doc_id"],
         seq=h["seq"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from index.numbers import parse_number, precision
@@ -195,12 +196,15 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     return groups
 
 
-def _raw_words(s: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _raw_words(s: str) -> frozenset[str]:
     """Words of a label as printed, parentheticals included ("allocated to Cost of Operating Revenues")."""
-    return {w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s.lower()) if len(w) > 2}
+    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s.lower()) if len(w) > 2)
 
 
-def _words(s: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _words(s: str) -> frozenset[str]:
+    """The words that name a metric (stop words and numbers out, plurals folded); cached: labels repeat."""
     stop = {
         "and",
         "the",
@@ -217,9 +221,9 @@ def _words(s: str) -> set[str]:
         "percent",
         "%",
     }
-    return {
+    return frozenset(
         w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()
-    }
+    )
 
 
 # --- period selection -------------------------------------------------------------------------
@@ -540,7 +544,7 @@ def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     docs = _docs_for_period(lib, q, scope)
     hits = []
     for d in docs or [None]:
-        hits += lib.search(query, doc_id=d, limit=30 if (scope or d) else 10)
+        hits += lib.search(query, doc_id=d, limit=30 if (scope or d) else 10, highlight=False)
     if scope:
         hits = [h for h in hits if company_key(h.company) in scope]
     if WANTS_NUMBER_RE.search(q.text):

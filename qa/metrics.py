@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,7 @@ PAREN_RE = re.compile(r"\((?!loss\)|gain\)|income\)|gaap\))[^()]*\)")
 FOOTNOTE_RE = re.compile(r"\s*(\(\s*[a-z0-9]\s*\)|\*+|\[\d+\])\s*$", re.I)
 
 
+@lru_cache(maxsize=65536)
 def clean_label(label: str) -> str:
     """Lower-case label without parenthetical asides, footnote marks, dots leaders or trailing colons."""
     s = label.lower().replace("\u2019", "'").replace("&amp;", "&")

@@ -150,16 +150,23 @@ def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[
     return keys, (q[:a] + " " + q[b:]).strip()
 
 
-def metric_candidates(phrase: str, wants_percent: bool) -> list[str]:
-    """Canonical metric names the phrase names, most specific first (lexicon names and synonyms)."""
-    p = clean_label(phrase)
-    p = re.sub(r"\b(expenses?|costs?)\b$", "", p).strip() if not p.startswith("total") else p
+def _synonym_patterns() -> list[tuple[int, str, re.Pattern]]:
     out = []
     for m in LEXICON:
         for name in (m.name, *m.synonyms):
             n = clean_label(name)
-            if re.search(rf"(?<![\w&]){re.escape(n)}(?![\w&])", p):
-                out.append((len(n), m.name))
+            out.append((len(n), m.name, re.compile(rf"(?<![\w&]){re.escape(n)}(?![\w&])")))
+    return out
+
+
+_SYNONYM_PATTERNS = _synonym_patterns()
+
+
+def metric_candidates(phrase: str, wants_percent: bool) -> list[str]:
+    """Canonical metric names the phrase names, most specific first (lexicon names and synonyms)."""
+    p = clean_label(phrase)
+    p = re.sub(r"\b(expenses?|costs?)\b$", "", p).strip() if not p.startswith("total") else p
+    out = [(length, name) for length, name, pat in _SYNONYM_PATTERNS if pat.search(p)]
     out.sort(key=lambda x: -x[0])
     names = []
     for _, n in out:

@@ -156,6 +156,8 @@ class Store:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open store {self.db_path}: {e}") from None
         self._text_cache: dict[str, str] = {}
+        self._memo: dict = {}
+        self._data_version = None
         self._lock_fd: int | None = None
         self._lock_depth = 0
 
@@ -403,6 +405,7 @@ class Store:
                 "INSERT OR IGNORE INTO index_pending(doc_id) VALUES(?)",
                 [(d,) for d in {*old, *(doc.doc_id for doc, *_ in docs)}],
             )
+        self._memo.clear()
         new_ids = {d.doc_id for d, *_ in docs}
         return [d for d in old if d not in new_ids]
 
@@ -419,6 +422,16 @@ class Store:
                 c.executemany("DELETE FROM index_pending WHERE doc_id=?", [(d,) for d in doc_ids])
 
     # --- reads -------------------------------------------------------------------------
+
+    def _memoised(self, key, compute):
+        """A read remembered until the database changes (this connection's writes or another process's)."""
+        dv = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if dv != self._data_version:
+            self._memo.clear()
+            self._data_version = dv
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def documents(self, company: str | None = None) -> list[DocRow]:
         """Documents in the store, newest release first."""
@@ -503,8 +516,12 @@ class Store:
         q += " ORDER BY d.release_date, f.doc_id, f.id"
         return [FactRow.from_row(r) for r in self.conn.execute(q, args)]
 
-    def metrics(self, company: str | None = None) -> list[tuple[str, int]]:
-        """Every metric in the store (or of one company) with its fact count."""
+    def metrics(self, company=None) -> list[tuple[str, int]]:
+        """Every metric in the store (or of one company or several) with its fact count."""
+        key = ("metrics", company if isinstance(company, (str, type(None))) else tuple(company))
+        return self._memoised(key, lambda: self._metrics(company))
+
+    def _metrics(self, company=None) -> list[tuple[str, int]]:
         if company:
             keys = [company] if isinstance(company, str) else list(company)
             rows = self.conn.execute(
@@ -518,6 +535,10 @@ class Store:
 
     def labels(self, company=None) -> list[tuple[str, str]]:
         """Distinct (metric, label) pairs of table facts, of one company (or several) or all."""
+        key = ("labels", company if isinstance(company, (str, type(None))) else tuple(company))
+        return self._memoised(key, lambda: self._labels(company))
+
+    def _labels(self, company=None) -> list[tuple[str, str]]:
         q = "SELECT DISTINCT f.metric, f.label FROM facts f JOIN documents d USING(doc_id) WHERE f.source='table'"
         args: list = []
         if company:
@@ -528,6 +549,9 @@ class Store:
 
     def companies(self) -> list[tuple[str, str, str]]:
         """(company_key, display name, ticker) of every company in the store."""
+        return self._memoised(("companies",), self._companies)
+
+    def _companies(self) -> list[tuple[str, str, str]]:
         rows = self.conn.execute(
             "SELECT company_key, company, ticker, count(*) n FROM documents GROUP BY company_key, company, ticker"
         ).fetchall()
