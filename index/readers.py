@@ -84,6 +84,8 @@ def check_bytes(raw: bytes) -> None:
         if raw.startswith(magic):
             raise InputRejected(f"binary file ({what}), not a release")
     head = raw[:65536]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputRejected("UTF-16 text; save it as UTF-8 (or cp1252) to ingest it")
     if b"\x00" in head:
         raise InputRejected("binary file (NUL bytes), not a release")
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
@@ -93,16 +95,27 @@ def check_bytes(raw: bytes) -> None:
 
 def read_file(path: str | Path) -> list[Document]:
     """Read one file into the releases it holds; raise InputRejected with a reason."""
+    import os
+    import stat
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InputRejected("is a directory")
+        if not stat.S_ISREG(st.st_mode):  # a named pipe would block, a device never end
+            raise InputRejected("not a regular file")
+        if st.st_size > MAX_BYTES:
+            raise InputRejected(f"file too large ({st.st_size // 2**20} MiB; the limit is 64 MiB)")
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise InputRejected("permission denied") from None
     except IsADirectoryError:
         raise InputRejected("is a directory") from None
     except OSError as e:
         raise InputRejected(f"cannot read ({e.strerror or e})") from None
-    return read_bytes(raw, str(p.resolve()))
+    return read_bytes(raw, os.path.realpath(p))
 
 
 def read_bytes(raw: bytes, path: str) -> list[Document]:

@@ -173,7 +173,7 @@ class Library:
 
     # --- reads -------------------------------------------------------------------------
 
-    def search(self, query: str, *, company=None, period=None, kind=None, doc_id=None, limit=10):
+    def search(self, query: str, *, company=None, period=None, kind=None, doc_id=None, limit=10, highlight=True):
         """Ranked passages for a query, with lexicon synonyms expanded."""
         if company:
             company = self.resolve_company_name(company) or company
@@ -186,6 +186,7 @@ class Library:
                 doc_id=doc_id,
                 limit=limit,
                 synonyms=self._synonyms,
+                highlight=highlight,
             )
         except ExhibitError:
             raise
