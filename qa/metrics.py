@@ -157,7 +157,15 @@ LEXICON: tuple[Metric, ...] = (
             r"^diluted( eps)?$",
             r"diluted eps",
         ],
-        ["diluted eps", "eps diluted", "diluted earnings per share"],
+        [
+            "diluted eps",
+            "eps diluted",
+            "diluted earnings per share",
+            "earnings per diluted share",
+            "income per diluted share",
+            "loss per diluted share",
+            "per diluted share",
+        ],
     ),
     _m(
         "basic earnings per share",
