@@ -168,7 +168,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos)
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     groups: list[list[str]] = []
-    for base, _ in ranked[:limit]:
+    top = ranked[0][1][0] if ranked else 0
+    for base, (score, _pos) in ranked[:limit]:
+        if score < top - 0.5:
+            break  # a much weaker match is a different metric, not a fallback
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
         if base == "net income" and per_share:
@@ -191,6 +194,8 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 if n not in names
             ]
         names = [n for n in names if n in stored]
+        if not names and not groups:
+            return []  # the metric the question names best is not in the store: not_found, not a guess
         if names and names not in groups:
             groups.append(names)
     return groups
@@ -221,6 +226,7 @@ def _words(s: str) -> frozenset[str]:
         "percent",
         "%",
     }
+    s = re.sub(r"(?i)\beps\b", "earnings per share", s)  # the one abbreviation every release spells out
     return frozenset(
         w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()
     )

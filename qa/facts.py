@@ -71,6 +71,10 @@ SHARE_EXCEPT_RE = re.compile(
 SHARES_SCALED_RE = re.compile(r"(?i)shares?[^.)]{0,40}?(in|reflected in) (thousands|millions)")
 
 
+ADJUSTMENT_COLUMN_RE = re.compile(r"(?i)^(?!.*adjusted).*\b(adj\.?|adjustments?|reconciling items?)(?![\w])")
+NON_GAAP_COLUMN_RE = re.compile(r"(?i)\bnon-?gaap\b|\bas adjusted\b|\badjusted\b")
+
+
 def fiscal_calendar(doc: Document) -> FiscalCalendar:
     """The company's fiscal calendar: stated year end, else inferred from 'first quarter ended June 30'."""
     if doc.fiscal_year_end:
@@ -166,7 +170,11 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                 continue
             unit = row_unit(r.label, r.parents, n)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
+            if ADJUSTMENT_COLUMN_RE.search(col_header):
+                continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
             metric = metric_for(r.label, unit, r.parents)
+            if NON_GAAP_COLUMN_RE.search(col_header) and not metric.startswith(("adjusted", "non-gaap")):
+                metric = "non-gaap " + metric  # the same line item, on the non-GAAP basis the column states
             lex = BY_NAME.get(metric)
             if lex and lex.unit == "percent":
                 unit = "percent"
