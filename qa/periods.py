@@ -303,8 +303,8 @@ QUARTER_RE = re.compile(
 )
 ENDED_RE = re.compile(
     rf"(?i)\b(?P<len>three|six|nine|twelve|3|6|9|12|13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+"
-    rf"(?P<unit>months?|weeks?)\s+(?:period\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?)"
-    rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?)"
+    rf"(?P<unit>months?|weeks?)\s+(?:period\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
 YEAR_PHRASE_RE = re.compile(
     r"(?i)\b(?:full[\s-]+year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
@@ -433,7 +433,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
         add(PeriodQuery(9, fiscal_year=_year(m.group("y")), span=m.span()))
     for m in SIX_RE.finditer(text):
         add(PeriodQuery(6, fiscal_year=_year(m.group("y")), span=m.span()))
-    for m in DATE_RE.finditer(text):
+    for m in [*DATE_RE.finditer(text), *NUM_DATE_RE.finditer(text)]:
         d = parse_date(m.group(0))
         if d:
             add(PeriodQuery(None, end=d.isoformat(), instant=True, span=m.span()))
