@@ -356,8 +356,11 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
         label_text = " ".join(label_text.split())
         if label_text.startswith("-") and " - " in last_label:
             label_text = last_label.rsplit(" - ", 1)[0] + " - " + label_text.lstrip("- ").strip()
+        popped = None
         while parents and (parents[-1][0] > indent or parents[-1][0] == indent and not parents[-1][2]):
-            parents.pop()
+            popped = parents.pop()
+        if popped and GENERIC_ROW_RE.match(label_text):
+            parents.append(popped)  # "Diluted" two lines under "Net income per share:" still belongs to it
         if parents and parents[-1][0] == indent:
             parents[-1] = (parents[-1][0], parents[-1][1], True)
         if not label_text:
@@ -419,6 +422,9 @@ def _headerish(cs: list[_Chunk]) -> bool:
             txt,
         )
     )
+
+
+GENERIC_ROW_RE = re.compile(r"(?i)^[-\s]*(basic|diluted|fully diluted|assuming dilution)\b")
 
 
 def _push_parent(parents: list[tuple[int, str, bool]], q: _Parsed) -> None:

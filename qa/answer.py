@@ -193,6 +193,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 )
                 if n not in names
             ]
+            if "diluted" in phrase:
+                names = [n for n in names if not n.startswith("basic")]
+            elif "basic" in phrase:
+                names = [n for n in names if not n.startswith("diluted")]
         names = [n for n in names if n in stored]
         if not names and not groups:
             return []  # the metric the question names best is not in the store: not_found, not a guess
