@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from index.model import Document, Segment, Table
-from index.numbers import Number, parse_number
+from index.numbers import Number, parse_number, precision
 
 from .metrics import BY_NAME, GENERIC_LABELS, clean_label, is_instant, metric_for
 from .periods import (
@@ -128,8 +128,42 @@ def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list
     labels = {f.metric for f in facts}
     from .prose import prose_facts
 
-    facts.extend(prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels))
-    return facts
+    prose = prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels)
+    return _with_inferred_scales(facts, prose) + prose
+
+
+def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
+    """Tables that state no scale, rescaled when the release's own text says what they are in.
+
+    A bank's table printing net income as 3,983 beside "net income of $4.0 million" is in thousands:
+    the scale comes from that agreement (at least two figures), never from a guess.
+    """
+    from dataclasses import replace as _replace
+
+    by_key: dict[tuple, list[Fact]] = {}
+    for p in prose:
+        if p.basis == "reported" and p.unit == "USD" and p.scale > 1:
+            by_key.setdefault((p.metric, p.period.end, p.period.kind), []).append(p)
+    votes: dict[int, dict[float, int]] = {}
+    for f in table:
+        if f.unit != "USD" or f.scale != 1 or f.table is None or not f.value:
+            continue
+        for p in by_key.get((f.metric, f.period.end, f.period.kind), []):
+            n = parse_number(p.as_printed)
+            tol = precision(n) if n else abs(p.value) * 0.005
+            for k in (1e3, 1e6):
+                if abs(abs(f.value) * k - abs(p.value)) <= tol:
+                    votes.setdefault(f.table, {}).setdefault(k, 0)
+                    votes[f.table][k] += 1
+    scale = {t: max(v, key=v.get) for t, v in votes.items() if max(v.values()) >= 2}
+    if not scale:
+        return table
+    return [
+        _replace(f, value=round(f.value * scale[f.table], 6), scale=scale[f.table])
+        if f.table in scale and f.unit == "USD" and f.scale == 1
+        else f
+        for f in table
+    ]
 
 
 def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[Fact]:
