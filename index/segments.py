@@ -12,7 +12,7 @@ import bisect
 import re
 
 from .model import Document, Segment, Table
-from .tables import RULE_RE, Line, clean, looks_tabular, parse_table
+from .tables import RULE_RE, Line, _unruled, clean, looks_tabular, parse_table
 
 PAGE_RE = re.compile(r"^\s*(<PAGE>\s*\d*|-?\s*\d{1,3}\s*-?|Page \d+( of \d+)?)\s*$", re.I)
 CONTACT_RE = re.compile(
@@ -122,7 +122,7 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
 
 def _table_text_line(t: str) -> bool:
     """A non-figure line that can sit inside a table: a short label or a centred header."""
-    s = t.strip()
+    s = _unruled(clean(t)).strip()
     if len(s) > 70:
         return False
     return not re.search(r"[.!?][\"”']?$", s) or len(s) < 40

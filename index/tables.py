@@ -40,9 +40,18 @@ class _Chunk:
     number: bool
 
 
+PAGE_LINE_RE = re.compile(r"(?i)^\s*(page \d+( of \d+)?|\(?-*\s*more\s*-*\)?|\(continued\)|continued)\s*$")
+INLINE_RULE_RE = re.compile(r"(?<=\s)[-=_]{3,}(?=\s|$)")
+
+
 def clean(text: str) -> str:
     """The line with EDGAR table tags blanked out, keeping every column in place."""
     return TAG_RE.sub(lambda m: " " * len(m.group(0)), text.replace("\t", " "))
+
+
+def _unruled(text: str) -> str:
+    """A label line with an underline run beside it ("... after provision   ---------"): the run blanked."""
+    return INLINE_RULE_RE.sub(lambda m: " " * len(m.group(0)), text) if not RULE_RE.match(text) else text
 
 
 MONTH_DAY_RE = re.compile(
@@ -129,6 +138,9 @@ def _parse_line(line: Line) -> _Parsed | None:
     if RULE_RE.match(t):
         runs = tuple((m.start(), m.end()) for m in re.finditer(r"[-=_]{3,}", t))
         return _Parsed(line, [], [], None, runs) if runs else None
+    if PAGE_LINE_RE.match(t):
+        return None  # "Page 4", "(more)": the page's furniture, not the table's
+    t = _unruled(t)
     cs = chunks(t)
     if _is_year_header(cs):
         for c in cs:
@@ -253,6 +265,12 @@ def _title_like(s: str) -> bool:
 
 def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | None:
     data = [p for p in parsed if p.figs]
+    # A lone figure above a table's headers is a page or title line ("HRZB-FY06 24%"), not a row.
+    first_header = next((i for i, p in enumerate(parsed) if not p.figs and p.cs and _headerish(p.cs)), None)
+    if first_header is not None and any(len(p.figs) >= 2 for p in data):
+        head = parsed[:first_header]
+        parsed = [p for p in parsed if not (p in head and p.figs and len(p.figs) == 1)]
+        data = [p for p in parsed if p.figs]
     if not data:
         return None
     cols = _columns(data)
@@ -466,7 +484,7 @@ def _band(
                 hit = [i for i, (a, b) in enumerate(cols) if min(b, c.b) - max(a - 2, c.a) > 0]
                 hit = hit or [_assign(c, cols)]
                 mid = (c.a + c.b) / 2
-                for ra, rb in rules:
+                for ra, rb in (r for r in rules if r[0] >= label_edge - 2):
                     # An underline spanning the header marks the columns it heads.
                     under = [i for i, (a, b) in enumerate(cols) if a >= ra - 1 and b <= rb + 1]
                     if ra <= mid <= rb and len(under) > len(hit) and set(hit) <= set(under):
