@@ -136,11 +136,13 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     per_share = bool(re.search(r"per share|\beps\b", phrase)) and not re.search(
         r"shares used|(diluted|basic|average) shares", phrase
     )
-    scored: dict[str, tuple[float, int]] = {}
+    scored: dict[str, tuple[float, int, int, str]] = {}
 
-    def offer(name: str, score: float, pos: int) -> None:
-        if name not in scored or (score, pos) > scored[name]:
-            scored[name] = (score, pos)
+    def offer(name: str, score: float, pos: int, extra: int = 0) -> None:
+        # Ties go to the match with fewer words the question did not say, then to the name (deterministic).
+        key = (score, pos, -extra, name)
+        if name not in scored or key > scored[name]:
+            scored[name] = key
 
     for name in metric_candidates(phrase, percent):
         m = BY_NAME[name]
@@ -151,25 +153,27 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         ]
         best_cov = max((len(_words(v) & words) for v in said), default=1)
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
-        offer(name, best_cov, -pos)
+        offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0))
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
             continue
         mw = _words(m.removesuffix(" %"))
         inter = len(words & mw)
         if mw and inter and inter / len(mw) >= 0.75:
-            offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99))
+            offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words))
     for m, label in lib.store.labels(scope):
         lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
+        if m.startswith("non-gaap"):
+            lw = lw | {"non", "gaap"}  # the column said so, not the label: unasked, it counts against
         inter = len(words & lw)
         if lw and inter and inter / len(lw) >= 0.75:
             # A printed label the question names nearly word for word.
             pos = min((phrase.find(w) for w in lw & words if w in phrase), default=99)
-            offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos)
+            offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos, len(lw - words))
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     groups: list[list[str]] = []
     top = ranked[0][1][0] if ranked else 0
-    for base, (score, _pos) in ranked[:limit]:
+    for base, (score, *_rest) in ranked[:limit]:
         if score < top - 0.5:
             break  # a much weaker match is a different metric, not a fallback
         base = base.removesuffix(" %")
@@ -218,7 +222,6 @@ def _words(s: str) -> frozenset[str]:
         "and",
         "the",
         "of",
-        "net",
         "total",
         "to",
         "from",
