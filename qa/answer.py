@@ -129,7 +129,8 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     """
     stored = {m for m, _ in lib.store.metrics(scope)}
     phrase = q.metric_phrase.lower()
-    words = _words(phrase)
+    # "total expenses" is all stop words: then every word counts
+    words = _words(phrase) or frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", phrase))
     if not words:
         return []
     percent = bool(re.search(r"%|\bpercent", q.text.lower()))
