@@ -27,7 +27,7 @@ FIGURE_RE = re.compile(
     (?!\d|,\d)
     (?P<rparen0>\)(?=\s?%))?  # "(2)%": the percent sign after the closing parenthesis
     (?:\s?(?P<pct>%|percent\b|per\s?cent\b))?
-    (?:\s(?P<word>thousand|million|billion|trillion|mln|bn)\b)?
+    (?:\s{1,12}(?P<word>thousand|million|billion|trillion|mln|bn)\b)?
     (?P<rparen>\))?
     """,
     re.VERBOSE | re.IGNORECASE,

@@ -294,7 +294,8 @@ def rank_key(f: FactRow, q: Question | None = None):
     guidance = q.guidance if q else False
     return (
         0 if (f.basis == "guidance") == guidance else 1,
-        -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" else 0,
+        # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
+        -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
         0 if f.label.lower().startswith("total") else 1,
         f.table if f.table is not None else 999,

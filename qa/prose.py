@@ -71,7 +71,7 @@ PERIOD_GAP_RE = re.compile(
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation."""
     out, start = [], 0
-    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022])", text):
+    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])", text):
         if ABBREV_RE.search(text[max(0, m.start() - 6) : m.start() + 1]):
             continue
         out.append((start, m.start() + 1))
@@ -147,6 +147,17 @@ def figures(sent: str) -> list[Figure]:
                 )
             )
             if ranged:
+                if n.word_scale == 1 and n2.word_scale > 1 and not n.is_percent:
+                    # "$9.3 to $9.8 million": the scale printed once holds for both ends
+                    n = Number(
+                        n.value * n2.word_scale,
+                        n.as_printed,
+                        n.is_percent,
+                        n.is_currency,
+                        n.is_nil,
+                        n2.word_scale,
+                        n.decimals,
+                    )
                 out.append(Figure(a, b2, n, n2))
                 i += 2
                 continue
@@ -168,20 +179,26 @@ def _mentions(sent: str, lo: int, hi: int, phrases) -> list[Mention]:
     return found
 
 
-def metric_of(sent: str, lo: int, a: int, b: int, phrases) -> Mention | None:
+def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False) -> Mention | None:
     """The metric a figure states: named right after it ("$29.3 million in cash"), else its clause's
-    subject (the first metric named since the last figure), else the sentence's subject."""
+    subject (the first metric named since the last figure; the nearest one in an outlook sentence,
+    "revenue guidance range is between ..."), else the sentence's subject."""
     after = [m for m in _mentions(sent, b, min(len(sent), b + 80), phrases) if m.start - b <= 45]
     after = [
         m
         for m in after
-        if not re.search(r"[,;%\d]|\b(was|were|is|or|and|for|from|over|compared|to)\b", sent[b : m.start])
+        if not re.search(
+            r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b",
+            sent[b : m.start],
+        )
     ]
     if after:
         return min(after, key=lambda m: (m.start, -(m.end - m.start)))
     for start in (lo, 0):
         before = _mentions(sent, start, a, phrases)
         if before:
+            if nearest:
+                return max(before, key=lambda m: (m.end, m.end - m.start))
             return min(before, key=lambda m: (m.start, -(m.end - m.start)))
     return None
 
@@ -276,7 +293,7 @@ def read_sentence(
             )
             prev_end = f.b
             continue
-        mention = metric_of(sent, prev_end, f.a, f.b, phrases)
+        mention = metric_of(sent, prev_end, f.a, f.b, phrases, nearest=guidance_words)
         if mention is None:
             prev_end = f.b
             continue
