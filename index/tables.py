@@ -275,6 +275,7 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
         return None
     cols = _columns(data)
     label_edge = min(a for a, _ in cols)
+    fig_edge = min(f.a for p in data for f in p.figs)  # where figures start, "$" included
     bands: list[HeaderBand] = []
     rows: list[Row] = []
     header_lines: list[_Parsed] = []
@@ -289,7 +290,11 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
     def flush_band():
         nonlocal header_lines, titles, header_rules
         if header_lines or not bands:
-            bands.append(_band(header_lines, cols, label_edge, titles, header_rules))
+            bands.append(
+                _band(
+                    header_lines, cols, label_edge, titles, [r for r in header_rules if r[0] >= fig_edge - 2]
+                )
+            )
         header_lines, titles, header_rules = [], [], []
 
     for p in parsed:
@@ -484,7 +489,7 @@ def _band(
                 hit = [i for i, (a, b) in enumerate(cols) if min(b, c.b) - max(a - 2, c.a) > 0]
                 hit = hit or [_assign(c, cols)]
                 mid = (c.a + c.b) / 2
-                for ra, rb in (r for r in rules if r[0] >= label_edge - 2):
+                for ra, rb in rules:
                     # An underline spanning the header marks the columns it heads.
                     under = [i for i, (a, b) in enumerate(cols) if a >= ra - 1 and b <= rb + 1]
                     if ra <= mid <= rb and len(under) > len(hit) and set(hit) <= set(under):
