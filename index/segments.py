@@ -8,11 +8,11 @@ tags or, untagged, by runs of lines that end in figures.
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from .model import Document, Segment, Table
 from .tables import RULE_RE, Line, _unruled, clean, looks_tabular, parse_table
+from .text import LineIndex, fold
 
 PAGE_RE = re.compile(r"^\s*(<PAGE>\s*\d*|-?\s*\d{1,3}\s*-?|Page \d+( of \d+)?)\s*$", re.I)
 CONTACT_RE = re.compile(
@@ -25,22 +25,6 @@ BOILER_RE = re.compile(
     r"all rights reserved|trademarks? of)"
 )
 NOTE_RE = re.compile(r"(?i)^\s*(\(?\d{1,2}\)|\*+|note\s*\d*:|notes?:|\([a-z]\)|[a-z]\))\s")
-
-
-class LineIndex:
-    """Line numbers of offsets in a text (1-based), by bisecting newline positions."""
-
-    def __init__(self, text: str):
-        self.nl = [m.start() for m in re.finditer("\n", text)]
-
-    def line(self, offset: int) -> int:
-        """1-based line number of the character at `offset`."""
-        return bisect.bisect_left(self.nl, offset) + 1
-
-
-def fold(s: str) -> str:
-    """White space folded to single spaces."""
-    return " ".join(s.split())
 
 
 def segment(doc: Document) -> tuple[list[Segment], list[Table]]:

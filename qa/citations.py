@@ -6,7 +6,7 @@ import html
 import re
 from functools import lru_cache
 
-from index.segments import LineIndex, fold
+from index.text import LineIndex, fold
 
 
 @lru_cache(maxsize=64)

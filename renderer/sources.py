@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.segments import fold
+from index.text import fold
 from qa.citations import display_of
 
 QUOTE_LIMIT = 420  # characters of cited text shown around a figure in a footnote

@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from index.errors import UsageError
-from index.segments import fold
+from index.text import fold
 from tests.conftest import REPO_ROOT, line_of
 
 SEED_NAME = "mpower_2004q1_ex991.txt"
