@@ -10,7 +10,7 @@ Reading and extraction are pure functions of a file's bytes, so with `jobs > 1`
 they run in worker processes while this process writes SQLite and the index in
 file order.
 
-Limits (see README, "Hostile input"): files over `readers.MAX_BYTES` (64 MiB) and
+Limits (README, "Benchmarks", "Limits"): files over `readers.MAX_BYTES` (64 MiB) and
 releases whose own text is over `MAX_RELEASE_CHARS` (16 Mi characters) are
 rejected; only regular files are read (a named pipe or device would block or
 never end).
@@ -49,7 +49,7 @@ MAX_RELEASE_CHARS = 16 * 1024 * 1024
 # slowest real release takes ~2 s; a pathological one (one 40 KB sentence of figures) takes minutes.
 DEFAULT_FILE_TIMEOUT = 60.0
 INDEX_BATCH_DOCS = 100
-INDEX_BATCH_SECONDS = 5.0
+INDEX_BATCH_SECONDS = 10.0
 
 
 @dataclass
@@ -245,12 +245,13 @@ def ingest(
     batch = _IndexBatch(store, index) if index is not None else None
     seen_paths: dict[str, str] = {}  # resolved path -> the name it was first met under
     seen_sha: dict[str, str] = {}  # bytes ingested (or queued) in this run -> path
-    pool = _Pool(jobs) if jobs > 1 and len(files) > 1 else None
+    parallel = jobs > 1 and len(files) > 1
+    pool: _Pool | None = None  # started at the first file that needs reading (not for unchanged ones)
     in_flight: deque = deque()
 
     def finish(item) -> None:
         f, path, sha, outcome = item
-        status, value = outcome.result() if pool else outcome
+        status, value = outcome.result() if isinstance(outcome, _Future) else outcome
         if status != "ok":
             rep.rejected.append((str(f), value))
             return
@@ -268,7 +269,8 @@ def ingest(
             if job is None:
                 continue
             path, sha, raw = job
-            if pool:
+            if parallel:
+                pool = pool or _Pool(jobs)
                 in_flight.append((f, path, sha, pool.submit(raw, path)))
                 while len(in_flight) > 2 * jobs:
                     finish(in_flight.popleft())
@@ -340,9 +342,10 @@ def _prepare(
 
 
 def _write(store: Store, batch: _IndexBatch | None, rep: IngestReport, path: str, sha: str, parts) -> None:
+    existed = store.existing_doc_ids(p[0].doc_id for p in parts)
     removed = store.replace_file(path, sha, parts[0][0].text, parts, extractor=EXTRACTOR_VERSION)
     if batch is not None:
-        batch.add(parts, removed)
+        batch.add(parts, removed, existed)
     for d, segs, facts, _ in parts:
         rep.added.append(d.doc_id)
         rep.segments += len(segs)
@@ -364,7 +367,13 @@ class _IndexBatch:
         self._docs = 0
         self._started = 0.0
 
-    def add(self, parts, removed: list[str]) -> None:
+    def add(self, parts, removed: list[str], existed: set[str]) -> None:
+        """Queue a file's documents: `removed` leave the index, `existed` are replaced, the rest added.
+
+        Only documents the store already held can be in the index (it was reconciled with the store
+        before the ingest began), so new ones are added without a delete: a delete makes Whoosh
+        open every existing index segment, which made each batch's memory grow with the index.
+        """
         ids = {*removed, *(p[0].doc_id for p in parts)}
         if self._cm is not None and ids & self._ids:
             self.commit()  # a writer cannot delete what it added itself: commit first
@@ -375,7 +384,10 @@ class _IndexBatch:
         for d in removed:
             self._bulk.delete_document(d)
         for d, segs, _facts, mp in parts:
-            self._bulk.replace_document(d.doc_id, d.company, mp, segs)
+            if d.doc_id in existed:
+                self._bulk.replace_document(d.doc_id, d.company, mp, segs)
+            else:
+                self._bulk.add_document(d.doc_id, d.company, mp, segs)
         self._ids |= ids
         self._docs += len(parts)
         if self._docs >= INDEX_BATCH_DOCS or time.monotonic() - self._started >= INDEX_BATCH_SECONDS:

@@ -8,16 +8,35 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import ExhibitError, StoreError
-from index.search import SegmentIndex
 
 from .citations import fact_citations
-from .ingest import IngestReport, ingest
 from .metrics import synonym_groups
 from .store import FactRow, Store, default_store_dir
 
+if TYPE_CHECKING:
+    from index.search import SegmentIndex
+
+    from .ingest import IngestReport
+
+# index.search (Whoosh: ~130 ms of imports) and qa.ingest are imported on first use, so that
+# `exhibit ask` for a figure, answered from SQLite alone, starts without them.
+
 __all__ = ["Library", "IndexStatus", "open_library", "default_store_dir", "bundled_corpus"]
+
+# index_status without `thorough`: count the index only up to this many segments (~100 releases) ...
+CHEAP_COUNT_SEGMENTS = 20_000
+# ... or when its folder holds fewer bytes than this per stored segment (a healthy one holds ~700).
+MIN_INDEX_BYTES_PER_SEGMENT = 200
+
+
+def _folder_bytes(path: Path) -> int:
+    try:
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -30,6 +49,7 @@ class IndexStatus:
     pending: set[str] = field(default_factory=set)  # written to SQLite, index commit not yet landed
     store_segments: int = 0
     index_segments: int = -1
+    counted: bool = True  # False when index_segments was assumed, not counted (see index_status)
 
     @property
     def ok(self) -> bool:
@@ -63,6 +83,8 @@ class Library:
     def index(self) -> SegmentIndex:
         """The Whoosh index over segments (opened on first use)."""
         if self._index is None:
+            from index.search import SegmentIndex
+
             self._index = SegmentIndex(self.store.index_path)
         return self._index
 
@@ -80,21 +102,40 @@ class Library:
         Holds the store's writer lock (a second writer waits up to `wait` seconds, calling
         `on_wait(holder)` first); repairs the index before and after (see `repair_index`).
         """
+        from .ingest import ingest
+
         with self.store.writer_lock(wait, on_wait):
             self.repair_index()
             rep = ingest(self.store, paths, index=self.index, progress=progress, jobs=jobs)
             self.repair_index()
+            if rep.added:
+                self.store.analyze_if_grown()
         return rep
 
     def index_status(self, thorough: bool = True) -> IndexStatus:
-        """How the index compares with the store (`thorough`: compare the document sets too)."""
+        """How the index compares with the store.
+
+        `thorough` (doctor) counts the index's segments and compares the document sets. Otherwise
+        (every ingest, before and after) the index is counted only when that is cheap or the index
+        looks too small for the store: counting opens every index segment, and Whoosh copies each
+        segment's postings into memory to do so (150 MB at 1,000 releases), which would make an
+        ingest's memory grow with the store. Every write the store makes is tracked in
+        `index_pending`, so an index that is big enough and has nothing pending is taken as whole.
+        """
         st = IndexStatus(pending=self.store.pending_index(), store_segments=self.store.segment_count())
         try:
             idx = self.index
             if idx.needs_rebuild:
                 st.unreadable = "built by another version of Exhibit"
                 return st
-            st.index_segments = idx.count()
+            if (
+                thorough
+                or st.store_segments <= CHEAP_COUNT_SEGMENTS
+                or _folder_bytes(idx.path) < st.store_segments * MIN_INDEX_BYTES_PER_SEGMENT
+            ):
+                st.index_segments = idx.count()
+            else:
+                st.index_segments, st.counted = st.store_segments, False
             if thorough:
                 in_store = self.store.doc_ids()
                 in_index = idx.doc_ids()
@@ -173,7 +214,9 @@ class Library:
 
     # --- reads -------------------------------------------------------------------------
 
-    def search(self, query: str, *, company=None, period=None, kind=None, doc_id=None, limit=10, highlight=True):
+    def search(
+        self, query: str, *, company=None, period=None, kind=None, doc_id=None, limit=10, highlight=True
+    ):
         """Ranked passages for a query, with lexicon synonyms expanded."""
         if company:
             company = self.resolve_company_name(company) or company
@@ -216,6 +259,12 @@ class Library:
                 period_end = period
             else:
                 label = period.strip().lower()
+        if company:
+            from .questions import _find_company
+
+            # The same company resolution as questions: name, ticker, initials, or a renamed company's group.
+            keys, _ = _find_company(company, self.store.companies())
+            company = keys or company
         rows = self.store.facts(
             company=company, metric=metric, period_end=period_end, doc_id=doc_id, basis=basis
         )

@@ -27,14 +27,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import StoreError
 from index.model import Document, Segment
 
-from .facts import Fact
 from .periods import Period
 
-SCHEMA_VERSION = 3
+if TYPE_CHECKING:
+    from .facts import Fact  # only for annotations: readers need not import the extractor
+
+SCHEMA_VERSION = 4
 LOCK_NAME = "ingest.lock"
 # How long a second writer waits for the first (EXHIBIT_LOCK_TIMEOUT overrides).
 DEFAULT_LOCK_TIMEOUT = 600.0
@@ -74,10 +77,20 @@ MIGRATIONS: dict[int, str] = {
     """,
     3: """
     CREATE TABLE index_pending (doc_id TEXT PRIMARY KEY);
+    CREATE INDEX files_sha ON files(sha256);
     ALTER TABLE files ADD COLUMN extractor TEXT NOT NULL DEFAULT '';
     UPDATE files SET extractor = COALESCE((SELECT value FROM meta WHERE key='extractor_version'), '');
     """,
+    # A company's facts for one metric: documents by company, then facts by (doc_id, metric). Without
+    # it (and without ANALYZE statistics) SQLite scanned every fact of the metric in the store.
+    4: """
+    CREATE INDEX facts_doc_metric ON facts(doc_id, metric);
+    DROP INDEX IF EXISTS facts_doc;
+    ANALYZE;
+    """,
 }
+# Refresh the planner's statistics when the number of documents has changed by this factor.
+ANALYZE_GROWTH = 1.25
 
 
 class StoreBusy(StoreError):
@@ -577,6 +590,16 @@ class Store:
         """Every document id in the store."""
         return {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
 
+    def existing_doc_ids(self, doc_ids: Iterable[str]) -> set[str]:
+        """Those of `doc_ids` the store holds."""
+        ids = list(doc_ids)
+        if not ids:
+            return set()
+        rows = self.conn.execute(
+            f"SELECT doc_id FROM documents WHERE doc_id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r[0] for r in rows}
+
     def segment_count(self) -> int:
         """How many segments the store holds (what the index should hold)."""
         return self.conn.execute("SELECT count(*) FROM segments").fetchone()[0]
@@ -587,6 +610,21 @@ class Store:
             "SELECT d.doc_id, count(s.seq) FROM documents d LEFT JOIN segments s USING(doc_id) GROUP BY d.doc_id"
         )
         return {r[0]: r[1] for r in rows}
+
+    def analyze_if_grown(self) -> bool:
+        """Refresh SQLite's planner statistics (ANALYZE) once the store has grown or shrunk enough.
+
+        Without statistics SQLite answers "company X, metric Y" by scanning every fact of metric
+        Y in the store (11 ms at 1,000 releases); with them it goes company → documents → facts
+        (0.1 ms). Returns whether it ran (ANALYZE takes ~50 ms at 1,000 releases).
+        """
+        n = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        last = int(self.get_meta("analyzed_documents") or 0)
+        if n == last or (last and 1 / ANALYZE_GROWTH <= n / last <= ANALYZE_GROWTH):
+            return False
+        self.conn.execute("ANALYZE")
+        self.set_meta("analyzed_documents", str(n))
+        return True
 
     def health(self) -> list[str]:
         """Problems SQLite itself can see: a failed integrity check, broken references."""
