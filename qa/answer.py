@@ -394,8 +394,15 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
         prose = [
             f
             for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
-            if f.source == "prose" and f.period.end == best.period.end and f.basis == best.basis
+            if f.source == "prose"
+            and f.period.end == best.period.end
+            and f.period.kind == best.period.kind
+            and f.basis == best.basis
+            and f.unit == best.unit
+            # a sentence more than 10% away states another figure (a per-share amount, a year)
+            and abs(abs(f.value) - abs(best.value)) <= 0.1 * max(abs(best.value), 1e-9)
         ]
+        prose.sort(key=lambda f: (not agrees(best, f), f.char_start))
         for p in prose:
             ok = agrees(best, p)
             cits.append(cite(lib, p, agrees=ok))
