@@ -412,15 +412,23 @@ class _IndexBatch:
 
 
 class _Pool:
-    """Worker processes for `_parse_job` (spawned: they inherit no locks or descriptors)."""
+    """Worker processes for `_parse_job`.
+
+    Forked when this process has a single thread (the CLI): a forked worker needs nothing from its
+    parent to start, so a parent killed while workers start leaves no half-started child printing
+    a traceback, and no named semaphores behind. Spawned otherwise (forking a threaded process is
+    unsafe). Workers only parse bytes they are sent; they never touch the store, the index or the
+    locks they may inherit, and they exit within half a second of their parent's death.
+    """
 
     def __init__(self, jobs: int) -> None:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         self._ex = ProcessPoolExecutor(
             max_workers=jobs,
-            mp_context=mp.get_context("spawn"),
+            mp_context=mp.get_context(method),
             initializer=_worker_init,
             initargs=(os.getpid(),),
         )
