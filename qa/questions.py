@@ -121,12 +121,35 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+_TRIGGERS: list = [None, {}]  # [the companies list it was built from (kept, so never mistaken), index]
+
+
+def _company_triggers(companies: list[tuple[str, str, str]], said: set[str]) -> list[tuple[str, str, str]]:
+    """The companies the question could name at all: one whose first word, ticker or initials it says.
+
+    With thousands of companies in a store, only these few are matched word by word."""
+    if _TRIGGERS[0] is not companies:
+        index: dict[str, list[tuple[str, str, str]]] = {}
+        for c in companies:
+            key, name, ticker = c
+            words = re.findall(r"[A-Za-z0-9&]+", name)
+            for w in {(words[0] if words else ""), (key.split() or [""])[0], ticker, _initials(name)} - {""}:
+                index.setdefault(w.lower(), []).append(c)
+        _TRIGGERS[:] = [companies, index]  # one store's companies at a time
+    seen: dict[str, tuple[str, str, str]] = {}
+    for w in said:
+        for c in _TRIGGERS[1].get(w, ()):
+            seen[c[0]] = c
+    return list(seen.values())
+
+
 def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], str]:
     """The companies a question names (full name, ticker, initials, or distinctive first word), and the
     rest of it. "Apple" names both "Apple Inc." and "Apple Computer, Inc." (the same company's releases
     years apart), so several keys can come back."""
     found: list[tuple[str, int, int]] = []
-    for key, name, ticker in companies:
+    said = {w.lower() for w in re.findall(r"[A-Za-z0-9&]+", q)}
+    for key, name, ticker in _company_triggers(companies, said):
         pats: list[tuple[str, int]] = [
             (rf"\b{re.escape(name)}(?:'s)?(?!\w)", re.I),
             (rf"\b{re.escape(key).replace(chr(92) + ' ', chr(92) + 's+')}(?:'s)?\b", re.I),
