@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from pathlib import Path
 
 from .errors import InputRejected
@@ -96,26 +97,48 @@ def check_bytes(raw: bytes) -> None:
 def read_file(path: str | Path) -> list[Document]:
     """Read one file into the releases it holds; raise InputRejected with a reason."""
     import os
-    import stat
 
     p = Path(path)
+    return read_bytes(read_raw(p), os.path.realpath(p))
+
+
+def read_raw(f: Path) -> bytes:
+    """A file's bytes, refusing what is not a regular file or is too large before reading it."""
     try:
-        st = p.stat()
+        st = f.stat()
         if stat.S_ISDIR(st.st_mode):
             raise InputRejected("is a directory")
-        if not stat.S_ISREG(st.st_mode):  # a named pipe would block, a device never end
-            raise InputRejected("not a regular file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputRejected(f"not a regular file ({_file_kind(st.st_mode)})")
         if st.st_size > MAX_BYTES:
-            raise InputRejected(f"file too large ({st.st_size // 2**20} MiB; the limit is 64 MiB)")
-        with open(p, "rb") as fh:
+            raise InputRejected(_too_large(st.st_size))
+        with open(f, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except PermissionError:
         raise InputRejected("permission denied") from None
     except IsADirectoryError:
         raise InputRejected("is a directory") from None
     except OSError as e:
+        if e.errno == 40:  # ELOOP
+            raise InputRejected("symbolic link loop") from None
         raise InputRejected(f"cannot read ({e.strerror or e})") from None
-    return read_bytes(raw, os.path.realpath(p))
+    if len(raw) > MAX_BYTES:  # it grew while we read it
+        raise InputRejected(_too_large(len(raw)))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _too_large(n: int) -> str:
+    return f"file too large ({n / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB)"
 
 
 def read_bytes(raw: bytes, path: str) -> list[Document]:

@@ -22,7 +22,6 @@ import contextlib
 import hashlib
 import os
 import signal
-import stat
 import threading
 import time
 from collections import deque
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.errors import ExhibitError, InputRejected, StoreError
-from index.readers import MAX_BYTES, read_bytes
+from index.readers import read_bytes, read_raw
 from index.segments import segment
 
 from .facts import extract, fiscal_calendar, main_period
@@ -111,45 +110,6 @@ def _link_problem(p: Path) -> str:
 
 def _walk_error(e: OSError, bad: list[tuple[str, str]]) -> None:
     bad.append((str(e.filename), f"cannot read folder ({e.strerror or e})"))
-
-
-def read_raw(f: Path) -> bytes:
-    """A file's bytes, refusing what is not a regular file or is too large before reading it."""
-    try:
-        st = f.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise InputRejected("is a directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise InputRejected(f"not a regular file ({_file_kind(st.st_mode)})")
-        if st.st_size > MAX_BYTES:
-            raise InputRejected(_too_large(st.st_size))
-        with open(f, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except PermissionError:
-        raise InputRejected("permission denied") from None
-    except IsADirectoryError:
-        raise InputRejected("is a directory") from None
-    except OSError as e:
-        if e.errno == 40:  # ELOOP
-            raise InputRejected("symbolic link loop") from None
-        raise InputRejected(f"cannot read ({e.strerror or e})") from None
-    if len(raw) > MAX_BYTES:  # it grew while we read it
-        raise InputRejected(_too_large(len(raw)))
-    return raw
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
-
-
-def _too_large(n: int) -> str:
-    return f"file too large ({n / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB)"
 
 
 # A file's parsed content: per release, (Document, segments, facts, main period label).
