@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -119,11 +120,15 @@ def test_second_ingest_waits_for_the_first(seeded, tmp_path):
     wait_for_lock_holder(store, first.pid)
     second = start(store, "index", "--quiet", "--wait", "120", str(variants(tmp_path / "b", 2, "Second")))
     out2, err2 = second.communicate(timeout=300)
-    first_done = first.poll()
     out1, err1 = first.communicate(timeout=300)
     assert first.returncode == 0, err1
-    assert first_done is not None, "the second ingest finished while the first still ran"
     assert second.returncode == 0, err2
+    with sqlite3.connect(store / "exhibit.db") as c:
+        when = dict(c.execute("SELECT path, ingested_at FROM files"))
+    firsts = [t for p, t in when.items() if "/a/" in p]
+    seconds = [t for p, t in when.items() if "/b/" in p]
+    assert len(firsts) == 25 and len(seconds) == 2
+    assert min(seconds) > max(firsts), "the second ingest wrote while the first still ran"
     lines = [ln for ln in err2.splitlines() if ln.strip()]
     assert len(lines) == 1, err2
     assert re.match(
