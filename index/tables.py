@@ -101,8 +101,17 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     if not tail or not any(cell_figure(p) for _, p in tail):
         return [_Chunk(a, a + len(s), s, False)]
     head = s[: tail[0][0]].rstrip() if k else ""
-    # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure.
-    if head and len(tail) == 1 and not re.search(r"[$(),.%]", tail[0][1]):
+    # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure; so is
+    # one whose words lead into the number ("net of accumulated depreciation of $1,013,000").
+    if (
+        head
+        and len(tail) == 1
+        and (
+            not re.search(r"[$(),.%]", tail[0][1])
+            or head.count("(") > head.count(")")
+            or re.search(r"(?i)\b(of|to|from|at|in|by|and|or|than|was|were|is|are)$", head)
+        )
+    ):
         return [_Chunk(a, a + len(s), s, False)]
     out = [_Chunk(a, a + len(head), head, False)] if head else []
     pending = None
@@ -490,8 +499,9 @@ def _band(
                 hit = hit or [_assign(c, cols)]
                 mid = (c.a + c.b) / 2
                 for ra, rb in rules:
-                    # An underline spanning the header marks the columns it heads.
-                    under = [i for i, (a, b) in enumerate(cols) if a >= ra - 1 and b <= rb + 1]
+                    # An underline spanning the header marks the columns it heads (their middles stand
+                    # under it: "$" signs and ragged headers put edges a few characters off).
+                    under = [i for i, (a, b) in enumerate(cols) if ra - 2 <= (a + b) / 2 <= rb + 2]
                     if ra <= mid <= rb and len(under) > len(hit) and set(hit) <= set(under):
                         hit = under
                 for pc, pcols in parents_above:
@@ -500,6 +510,7 @@ def _band(
                         hit = list(pcols)
                         break
                 placed.append((c, hit))
+            placed = _one_chunk_per_column(placed, cols)
         parents_above = [(c, hit) for c, hit in placed if len(hit) > 1] or parents_above
         for c, hit in placed:
             for i in hit:
@@ -511,6 +522,28 @@ def _band(
         Column(col=i, header=tuple(per_col[i]), start=spans[i][0], end=spans[i][1]) for i in range(len(cols))
     )
     return HeaderBand(title=" ".join(left), columns=columns)
+
+
+def _one_chunk_per_column(
+    placed: list[tuple[_Chunk, list[int]]], cols: list[tuple[int, int]]
+) -> list[tuple[_Chunk, list[int]]]:
+    """Two chunks of one header line over one column ("THREE MONTHS ENDED  NINE MONTHS ENDED" over a
+    column that a wide figure stretches): the column goes to the chunk that covers more of it."""
+
+    def cover(c: _Chunk, i: int) -> float:
+        a, b = cols[i]
+        return min(b, c.b) - max(a, c.a) - abs((a + b) / 2 - (c.a + c.b) / 2) / 100
+
+    owner: dict[int, int] = {}
+    for k, (c, hit) in enumerate(placed):
+        for i in hit:
+            if i not in owner or cover(c, i) > cover(placed[owner[i]][0], i):
+                owner[i] = k
+    out = []
+    for k, (c, hit) in enumerate(placed):
+        mine = [i for i in hit if owner[i] == k]
+        out.append((c, mine or hit[:1]))
+    return out
 
 
 def looks_tabular(text: str) -> bool:

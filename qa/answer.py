@@ -139,7 +139,13 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     )
     scored: dict[str, tuple[float, int, int, str]] = {}
 
-    def offer(name: str, score: float, pos: int, extra: int = 0) -> None:
+    asks_share = bool(re.search(r"\bshares?\b|\beps\b|\bbvps\b", phrase))
+
+    def offer(name: str, score: float, pos: int, extra: int = 0, named: bool = False) -> None:
+        if not (asks_share or named) and (
+            name.endswith("per share") or BY_NAME.get(name, _ANY).unit == "USD/share"
+        ):
+            return  # "net loss" is the dollar line, not the same words under "per share"
         # Ties go to the match with fewer words the question did not say, then to the name (deterministic).
         key = (score, pos, -extra, name)
         if name not in scored or key > scored[name]:
@@ -154,7 +160,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         ]
         best_cov = max((len(_words(v) & words) for v in said), default=1)
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
-        offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0))
+        offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0), named=True)
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
             continue
@@ -208,6 +214,9 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if names and names not in groups:
             groups.append(names)
     return groups
+
+
+_ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
 
 
 @lru_cache(maxsize=65536)

@@ -119,6 +119,40 @@ def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     return "USD"
 
 
+PER_SHARE_LABEL_RE = re.compile(r"(?i)per (common |diluted |basic )?share|\beps\b|per diluted|per basic")
+PER_SHARE_LINE_RE = re.compile(
+    r"(?i)^(net )?(income|loss|earnings|\(loss\)|income \(loss\))\b|extraordinary|discontinued|continuing|"
+    r"dividends?\b|cumulative effect"
+)
+
+
+def _checked_unit(unit: str, r, context: str) -> str:
+    """The unit a row's section suggests, checked against how its figures are printed.
+
+    Amounts in a reconciliation under a per-share heading ("$21,406") are dollars, and a "Net loss"
+    row printed "(2.38)" in a table "except per share data" is per share even where the page break cut
+    it off from its "per share" heading."""
+    figs = [parse_number(c.as_printed) for c in r.cells]
+    figs = [n for n in figs if n is not None and not n.is_nil]
+    if not figs:
+        return unit
+    cents = all(n.decimals == 2 and abs(n.value) < 100 for n in figs)
+    if (
+        unit == "USD/share"
+        and not PER_SHARE_LABEL_RE.search(r.label)
+        and all(n.decimals == 0 and abs(n.value) >= 100 for n in figs)
+    ):
+        return "USD"
+    if (
+        unit == "USD"
+        and cents
+        and PER_SHARE_LINE_RE.search(clean_label(r.label))
+        and re.search(r"(?i)per[- ]share", context)
+    ):
+        return "USD/share"
+    return unit
+
+
 def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list[Fact]:
     """All facts of a document: table cells first, then prose figures."""
     cal = fiscal_calendar(doc)
@@ -158,6 +192,18 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
     scale = {t: max(v, key=v.get) for t, v in votes.items() if max(v.values()) >= 2}
     if not scale:
         return table
+    found = set(scale.values())
+    if len(found) == 1:
+        # A release that prints no scale prints none anywhere: its other unscaled tables are in the same
+        # unit, unless their own text disagrees or their figures are too large to be thousands.
+        k = found.pop()
+        biggest: dict[int, float] = {}
+        for f in table:
+            if f.unit == "USD" and f.scale == 1 and f.table is not None:
+                biggest[f.table] = max(biggest.get(f.table, 0.0), abs(f.value))
+        for t, big in biggest.items():
+            if t not in scale and set(votes.get(t, {k: 0})) <= {k} and big < 1e7:
+                scale[t] = k
     return [
         _replace(f, value=round(f.value * scale[f.table], 6), scale=scale[f.table])
         if f.table in scale and f.unit == "USD" and f.scale == 1
@@ -180,7 +226,7 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
     for bi, band in enumerate(t.bands):
         row: list[Period | None] = []
         for c in band.columns:
-            header = " ".join(c.header)
+            header = " ".join(_with_sibling_header(c.header, band.columns, c.col))
             months_ctx = band.title + " " + t.caption
             if months_stated(header) is None and bi > 0:
                 # A restated band ("March 31, 2004" alone) keeps the span the first band gave.
@@ -190,7 +236,7 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             p = column_period(header, months_ctx, cal, instant_hint)
             if p is None and instant_hint:
                 p = column_period(header, "", cal, True)
-            row.append(p)
+            row.append(_fiscal_ytd(p, cal) if p is not None and doc.fiscal_year_end else p)
         periods.append(row)
     for r in t.rows:
         band_periods = periods[r.band] if r.band < len(periods) else []
@@ -202,7 +248,7 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             p = band_periods[cell.col]
             if p is None:
                 continue
-            unit = row_unit(r.label, r.parents, n)
+            unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             if ADJUSTMENT_COLUMN_RE.search(col_header):
                 continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
@@ -248,6 +294,40 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                 )
             )
     return out
+
+
+BARE_YEAR_RE = re.compile(r"^\(?(?:19|20)\d\d\)?\*?$")
+HEADER_NOISE_RE = re.compile(r"(?i)^\(?(unaudited|audited|restated|as restated|\(\d\)|\*+)\)?$")
+
+
+def _with_sibling_header(header: tuple[str, ...], columns, col: int) -> tuple[str, ...]:
+    """A column headed by a bare year ("2019") beside one headed "For the year / 2020" or "September 30, /
+    2004": the spanning words were set over its neighbour only, so it takes them from there."""
+    own = [h for h in header if not HEADER_NOISE_RE.match(h.strip())]
+    if len(own) != 1 or not BARE_YEAR_RE.match(own[0].strip()):
+        return header
+    by_col = {c.col: c for c in columns}
+    for k in (col - 1, col + 1):
+        sib = by_col.get(k)
+        if sib is None:
+            continue
+        words = [h for h in sib.header if not HEADER_NOISE_RE.match(h.strip())]
+        if len(words) >= 2 and BARE_YEAR_RE.match(words[-1].strip()) and words[-1].strip() != own[0].strip():
+            return (*words[:-1], own[0])
+    return header
+
+
+def _fiscal_ytd(p: Period, cal: FiscalCalendar) -> Period:
+    """A year-to-date column on a stated fiscal calendar spans the fiscal quarters to its end: "nine
+    months ended July 31" of a year ending January 31 is a misprint for six (the release's own text says
+    which); a header that agrees with the calendar is left alone."""
+    if p.kind != "duration" or p.months not in (6, 9):
+        return p
+    end = date.fromisoformat(p.end)
+    ytd = cal.quarter_of(end) * 3
+    if ytd in (6, 9) and ytd != p.months:
+        return make_period(end, ytd, cal)
+    return p
 
 
 def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:

@@ -184,10 +184,16 @@ LEXICON: tuple[Metric, ...] = (
         ["eps", "earnings per share", "loss per share", "net loss per share", "net income per share"],
     ),
     _m(
+        "tangible book value per share",
+        "USD/share",
+        [r"^tangible book value per (common )?share", r"^tangible book value$"],
+        ["tangible book value per share", "tangible book value", "tbvps"],
+    ),
+    _m(
         "book value per share",
         "USD/share",
-        [r"^(tangible )?book value per (common )?share"],
-        ["book value per share", "bvps"],
+        [r"^book value per (common )?share", r"^book value$"],
+        ["book value per share", "book value", "bvps"],
     ),
     _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
     _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
@@ -401,7 +407,7 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
             return metric_for(f"{s.lstrip('- ')} expense", unit)
         return metric_for(f"{parent} {s.lstrip('- ')}", unit)
     for m in LEXICON:
-        if any(re.search(p, s) for p in m.patterns):
+        if any(_matches(p, s) for p in m.patterns):
             if m.unit == "percent":
                 return m.name  # a ratio is a percent however it is printed
             if unit == "percent":
@@ -419,7 +425,18 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
             return m.name
     if unit == "percent" and not s.endswith("%"):
         return s + " %"
+    if unit == "USD/share" and "share" not in s:
+        # "Tangible book value" under "Per common share:" is tangible book value per share; a line item
+        # of its own stays apart from the same words in dollars.
+        return metric_for(f"{s} per share", unit)
     return s
+
+
+def _matches(pattern: str, label: str) -> bool:
+    """A lexicon pattern that names the label, not just its first words: "Net interest income after
+    provision for loan losses" is not net interest income."""
+    m = re.search(pattern, label)
+    return bool(m) and not re.match(r"\s*(after|before|less|net of|excluding)\b", label[m.end() :])
 
 
 def synonym_groups() -> dict[str, list[str]]:

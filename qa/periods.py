@@ -261,7 +261,13 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
             end = month_end(int(m.group(2)), _month(m.group(1)))
         elif year:
             # "2004" under "Year Ended December 31" or "3 Months Ended December"
-            ctx_date = re.search(rf"({MONTH_RE})\s*(\d{{1,2}})?", h + " " + context, re.I)
+            # The month comes from the header or an "ended"/"as of" phrase of the title, never from a
+            # dateline in the caption ("PITTSBURGH, Jan. 15, 2021 ...").
+            ctx_date = (
+                re.search(rf"({MONTH_RE})\s*(\d{{1,2}})?", h, re.I)
+                or re.search(rf"(?:ended|ending|as of|at)\s+({MONTH_RE})\s*(\d{{1,2}})?", context, re.I)
+                or re.search(rf"\b({MONTH_RE})\s*(\d{{1,2}})\b(?!\s*,?\s*(?:19|20)\d\d)", context, re.I)
+            )
             y = int(year.group(1))
             if ctx_date:
                 mon = _month(ctx_date.group(1))

@@ -11,7 +11,8 @@ from .periods import PeriodQuery, find_periods
 GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
 PASSAGE_WORDS = re.compile(
     r"(?i)^\s*(who|why|how|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
-    r"conference call|webcast|replay|contact|phone|telephone|email|address|headquarter\w*|describe|explain)\b"
+    r"(tele)?conference|webcast|replay|dial|passcode|pin|access code|call id|conference id|web ?site|url|contact|"
+    r"phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
 CHANGE_WORDS = re.compile(
     r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference|year[- ]over[- ]year|"
@@ -26,10 +27,10 @@ PRIOR_QUARTER_WORDS = re.compile(
     r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
 )
 FILLER = re.compile(
-    r"(?i)(?<![\w&])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
-    r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|value|figure|amount|end|"
+    r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
+    r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage)(?![\w&])|[?,.:;!]"
+    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|first|second|third|fourth|fiscal|quarter|quarterly)(?![\w&-])|[?,.:;!]"
 )
 
 
