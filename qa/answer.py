@@ -73,15 +73,17 @@ def answer(lib, text: str) -> Answer:
         return passages(lib, q, scope)
     found = None
     for metrics in groups:
-        # The best-named metric that has a figure for the period asked wins.
+        # The best-named metric that has a figure for the period asked wins; its facts must account for
+        # what the question says ("Tier 1 capital to risk-adjusted assets" is not total assets).
         facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+        facts = [f for f in facts if explains(lib, f, q)]
         if facts and (found is None or _has_period(lib, facts, q)):
             found = (metrics, facts)
             if _has_period(lib, facts, q):
                 break
     metrics, facts = found if found else (groups[0], [])
     if not facts:
-        return Answer(text, "not_found", note=f"no figure for {metrics[0]!r} in the store")
+        return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
     if scope is None:
         names = {key: name for key, name, _ in lib.store.companies()}
         by_company: dict[str, FactRow] = {}
@@ -171,7 +173,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     for m, label in lib.store.labels(scope):
         lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
         if m.startswith("non-gaap"):
-            lw = lw | {"non", "gaap"}  # the column said so, not the label: unasked, it counts against
+            lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against
         inter = len(words & lw)
         if lw and inter and inter / len(lw) >= 0.75:
             # A printed label the question names nearly word for word.
@@ -208,9 +210,9 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 names = [n for n in names if not n.startswith("basic")]
             elif "basic" in phrase:
                 names = [n for n in names if not n.startswith("diluted")]
+        # A lexicon name the store lacks yields no group; what stands after it must still account for every
+        # word of the question (`explains`), so nothing weaker is taken in its place.
         names = [n for n in names if n in stored]
-        if not names and not groups:
-            return []  # the metric the question names best is not in the store: not_found, not a guess
         if names and names not in groups:
             groups.append(names)
     return groups
@@ -219,10 +221,14 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
 _ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
 
 
+NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
+
+
 @lru_cache(maxsize=65536)
 def _raw_words(s: str) -> frozenset[str]:
     """Words of a label as printed, parentheticals included ("allocated to Cost of Operating Revenues")."""
-    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s.lower()) if len(w) > 2)
+    s = NON_RE.sub("non", s.lower())
+    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s) if len(w) > 2)
 
 
 @lru_cache(maxsize=65536)
@@ -244,6 +250,7 @@ def _words(s: str) -> frozenset[str]:
         "%",
     }
     s = re.sub(r"(?i)\beps\b", "earnings per share", s)  # the one abbreviation every release spells out
+    s = NON_RE.sub("non", s)  # "non-GAAP" is one word: "non" alone would say nothing
     return frozenset(
         w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()
     )
@@ -292,7 +299,119 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
         return n.month == pq.month and (pq.calendar_year is None or n.year == pq.calendar_year)
     if pq.quarter and cal.quarter_of(end) != pq.quarter:
         return False
+    if pq.months == 12 and not pq.quarter and cal.quarter_of(end) != 4:
+        return False  # a trailing twelve months to another quarter is not the fiscal year
     return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
+
+
+# Words a question may say that never name a metric: dates, verbs of announcing, qualifiers.
+NOISE_WORDS = frozenset(
+    [
+        "announced",
+        "announce",
+        "raised",
+        "increased",
+        "decreased",
+        "declared",
+        "payable",
+        "paid",
+        "result",
+        "restated",
+        "reported",
+        "with",
+        "approximately",
+        "consolidated",
+        "company",
+        "actual",
+        "level",
+        "about",
+        "during",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "current",
+        "prior",
+        "last",
+        "previous",
+        "same",
+        "this",
+        "year",
+        "month",
+        "week",
+        "day",
+        "new",
+        "regular",
+        "latest",
+        "recent",
+        "most",
+    ]
+)
+
+
+@lru_cache(maxsize=65536)
+def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
+    """The words a fact accounts for: its metric's names and synonyms, its label (parentheticals too),
+    its sections and table title, and the synonyms of any metric those sections name ("Net sales by
+    category" → revenue)."""
+    out = set(_words(metric.removesuffix(" %")) | _words(label) | _raw_words(label) | _raw_words(context))
+    base = BY_NAME.get(metric.removesuffix(" %").removesuffix(" change"))
+    if base:
+        for v in (base.name, *base.synonyms):
+            out |= _words(v)
+    ctx = clean_label(context)
+    for m in BY_NAME.values():
+        if any(
+            re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", ctx) for v in (m.name, *m.synonyms)
+        ):
+            for v in (m.name, *m.synonyms):
+                out |= _words(v)
+    return frozenset(out)
+
+
+PERCENT_WORDS = frozenset({"margin", "percent", "percentage", "rate", "ratio", "%"})
+
+
+def unexplained(f: FactRow, q: Question, sentence: str = "") -> set[str]:
+    """The question's metric words a fact does not account for (a prose fact: its whole sentence)."""
+    said = _words(q.metric_phrase.lower()) - NOISE_WORDS
+    left = said - _explaining_words(f.metric, f.label, f.context)
+    if f.unit == "percent":
+        left -= PERCENT_WORDS  # "Adjusted EBITDA margin" is the line printed "Adjusted EBITDA (% of Revenue)"
+    if left and sentence:
+        left -= _raw_words(TAG_RE.sub(" ", sentence)) | _words(TAG_RE.sub(" ", sentence))
+    return set(left)
+
+
+def explains(lib, f: FactRow, q: Question) -> bool:
+    """Whether a fact answers the metric the question names: every word of it accounted for."""
+    left = unexplained(f, q)
+    if left and f.source == "prose":
+        left = unexplained(f, q, lib.text_for(f.sha256)[f.cite_start : f.cite_end])
+    return not left
+
+
+TAG_RE = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
 
 
 def rank_key(f: FactRow, q: Question | None = None):
@@ -303,6 +422,7 @@ def rank_key(f: FactRow, q: Question | None = None):
     guidance = q.guidance if q else False
     return (
         0 if (f.basis == "guidance") == guidance else 1,
+        len(unexplained(f, q)) if q else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
@@ -574,8 +694,15 @@ def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     query = " ".join(FILLER_PASSAGE_RE.sub(" ", words).split()) or q.rest
     docs = _docs_for_period(lib, q, scope)
     hits = []
-    for d in docs or [None]:
-        hits += lib.search(query, doc_id=d, limit=30 if (scope or d) else 10, highlight=False)
+    if docs:
+        for d in docs:
+            hits += lib.search(query, doc_id=d, limit=30, highlight=False)
+    elif scope:
+        # Within the company's own releases: elsewhere in a large store its passages rank out of sight.
+        for name in sorted({d.company for d in lib.store.documents() if d.company_key in scope}):
+            hits += lib.search(query, company=name, limit=30, highlight=False)
+    else:
+        hits = lib.search(query, limit=10, highlight=False)
     if scope:
         hits = [h for h in hits if company_key(h.company) in scope]
     if WANTS_NUMBER_RE.search(q.text):

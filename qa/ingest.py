@@ -38,7 +38,7 @@ from .store import Store
 
 SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
 # Bump when extraction changes: files ingested by an older extractor are read again.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"}
 
 # The largest release text read (the body of one exhibit, or a whole plain/HTML file). The largest

@@ -221,7 +221,8 @@ def label_for(start: date | None, end: date, cal: FiscalCalendar) -> str:
     if months == 3:
         return f"Q{cal.quarter_of(end)} {y}"
     if months == 12:
-        return f"FY{fy}" if not cal.is_calendar else f"FY{fy}"
+        # Twelve months to another quarter's end are a trailing year, not a fiscal year.
+        return f"FY{fy}" if cal.quarter_of(end) == 4 else f"12M ended {end.isoformat()}"
     if months in (6, 9):
         return f"{'H1' if months == 6 else '9M'} {y}"
     return f"{months}M ended {end.isoformat()}"
@@ -235,6 +236,11 @@ def make_period(end: date, months: int | None, cal: FiscalCalendar) -> Period:
     return Period(start.isoformat(), end.isoformat(), "duration", label_for(start, end, cal))
 
 
+TRAILING_RE = re.compile(
+    r"(?i)\btrailing[\s-]+(?:4|four|twelve|12)[\s-]+(?:quarters?|months?)|\b(?:ttm|ltm)\b|last twelve months"
+)
+
+
 def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
     """Period of a table column from its header text and its table's title and caption."""
     h = " ".join(header.split())
@@ -245,15 +251,25 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
     ):
         return None
     end = parse_date(h)
+    trailing = bool(TRAILING_RE.search(h + " " + context))
     q = re.search(r"(?i)\b([1-4])q\s?'?(\d{2}|\d{4})\b|\bq([1-4])\s?'?(\d{2}|\d{4})\b", h)
     if end is None and q:
         # Bank-style headers: "4Q21", "Q4 2021" (fiscal quarters on the company's calendar).
         qn = int(q.group(1) or q.group(3))
         fy = _year(q.group(2) or q.group(4))
-        return make_period(cal.quarter_end(fy, qn), None if instant_hint else 3, cal)
+        return make_period(cal.quarter_end(fy, qn), 12 if trailing else (None if instant_hint else 3), cal)
     fy_m = re.search(r"(?i)\b(?:fy|full[\s-]+year|fiscal(?:\s+year)?|year)\s*'?((?:19|20)?\d\d)\b", h)
     if end is None and fy_m and not MONTH_YEAR_RE.search(h):
-        return make_period(cal.year_end(_year(fy_m.group(1))), 12, cal)
+        fy = _year(fy_m.group(1))
+        # "Fiscal 2021" over "Q1 ... Q4  TOTAL": the quarters of that fiscal year.
+        qm = re.search(r"(?i)\bq([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", h)
+        if qm:
+            qn = int(qm.group(1)) if qm.group(1) else ORDINAL[qm.group(2).lower()]
+            # A trailing-four-quarters table's quarter column is the twelve months to that quarter's end.
+            return make_period(
+                cal.quarter_end(fy, qn), 12 if trailing else (None if instant_hint else 3), cal
+            )
+        return make_period(cal.year_end(fy), 12, cal)
     if end is None:
         m = MONTH_YEAR_RE.search(h)
         year = YEAR_RE.search(h)
