@@ -126,9 +126,26 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     return out
 
 
+HEADER_WORD_RE = re.compile(
+    r"(?i)^(\(?(three|six|nine|twelve|one|two) (month|year)s?\)? )?(change|%|% change|percent|increase|decrease|"
+    r"variance|inc ?\(dec\)|\(?unaudited\)?|restated|as reported|actual)$"
+)
+
+
 def _is_year_header(cs: list[_Chunk]) -> bool:
+    """A line of years: "2004  2003", or with the tail of a caption on its left and change columns between
+    ("share data)   2006   Change   2006   Change   2005")."""
     nums = [c for c in cs if c.number]
-    return bool(nums) and all(YEAR_RE.match(c.text) for c in nums) and all(c.number for c in cs)
+    if not nums or not all(YEAR_RE.match(c.text) for c in nums):
+        return False
+    if all(c.number for c in cs):
+        return True
+    between = [c for c in cs[1:] if not c.number]
+    return len(nums) >= 2 and all(HEADER_WORD_RE.match(c.text.strip()) for c in between)
+
+
+# A cell that holds a column's place but no figure ("N/A", "NM"): kept in the row, never a fact.
+NOT_MEANINGFUL_RE = re.compile(r"(?i)^\(?(n/?a|n\.a\.|n/?m|nm|n\.m\.|not meaningful|\*{1,3})\)?$")
 
 
 @dataclass
@@ -156,10 +173,12 @@ def _parse_line(line: Line) -> _Parsed | None:
             c.number = False
     figs: list[_Chunk] = []
     for c in reversed(cs):
-        if not c.number:
+        if not (c.number or (NOT_MEANINGFUL_RE.match(c.text) and any(x.number for x in figs))):
             break
         figs.append(c)
     figs.reverse()
+    if figs and len(figs) == len(cs) and not figs[0].number:
+        figs.pop(0)  # a line's first chunk is its label, even when it reads "N/A"
     rest = cs[: len(cs) - len(figs)]
     label = None
     if rest:
@@ -227,8 +246,8 @@ def _is_continuation(prev_label: str, prev_indent: int, label: str, indent: int)
         return False
     if p.count("(") > p.count(")"):
         return True
-    if label[:1].islower() or label[:1] in ")-":
-        return True
+    if label[:1].islower() or label[:1] in ")-(":
+        return True  # "share", "(loss) per": a wrapped line goes on in lower case
     return bool(CONNECTOR_END_RE.search(p)) and indent >= prev_indent
 
 
@@ -331,7 +350,10 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             if is_header:
                 if pending_label:
                     for q in pending_label:
-                        _push_parent(parents, q)
+                        if seen_data:
+                            _push_parent(parents, q)
+                        else:
+                            titles.append(q.label.text)  # "CONSOLIDATED STATEMENTS OF / FINANCIAL CONDITION"
                     pending_label = []
                 header_lines.append(p)
                 continue

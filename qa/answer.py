@@ -171,6 +171,8 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if mw and inter and inter / len(mw) >= 0.75:
             offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words))
     for m, label in lib.store.labels(scope):
+        if m.endswith(" change %") or m.endswith(" change"):
+            continue  # a change column's line: asked for by change words, derived from the levels
         lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
         if m.startswith("non-gaap"):
             lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against

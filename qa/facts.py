@@ -103,11 +103,41 @@ def table_scale(text: str) -> float:
     return SCALE_WORD.get(word, SCALE_WORD.get(word.rstrip("s") + "s", 1.0))
 
 
+STOCK_LINE_RE = re.compile(
+    r"(?i)^\s*(common|preferred|capital|treasury|serial preferred)( stock| shares)?\b.*\bpar\b|"
+    r"^\s*(common|preferred|treasury) stock(,| and)"
+)
+
+
+SHARE_COUNT_RE = re.compile(
+    r"(?i)^\s*(shares used|weighted[- ]average (number of )?(common )?shares|number of (common )?shares|"
+    r"(basic and diluted |diluted |basic )?(weighted )?average (number of )?(common )?shares|"
+    r"(common )?shares outstanding|period[- ]end (common )?shares|end of period shares)"
+)
+# Lines that name a balance (stated at a date) though the lexicon has no entry for them; "Interest on
+# loans" names income, so the words must open the label.
+INSTANT_LABEL_RE = re.compile(
+    r"(?i)^(total )?(allowance for|borrowed funds|borrowings|deposits|loans|assets|liabilities|"
+    r"(common |stockholders'? |shareholders'? )?equity\b|book value|tangible book value|"
+    r"accumulated other comprehensive|(common )?shares outstanding|common equity tier 1|cet1|tier 1|"
+    r"leverage ratio|total capital ratio)|\b(period[- ]end|end of period|at quarter end)\b"
+)
+
+INSTANT_SECTION_RE = re.compile(
+    r"(?i)balance sheet|financial condition|financial position|period[- ]end|end of period|capital ratios?|"
+    r"client assets|asset quality|at (quarter|period|year)[- ]end"
+)
+
+
 def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     """USD, USD/share, shares or percent, from the figure and its label."""
     ctx = " ".join((*parents, label)).lower()
     if n.is_percent or re.search(r"%|percent|\bratio\b|\bmargin \(%|as a percentage", label.lower()):
         return "percent"
+    if STOCK_LINE_RE.match(label):
+        return "USD"  # "Common stock, $1.00 par value; 30,000,000 shares authorized" is a dollar line
+    if SHARE_COUNT_RE.match(label) and not n.is_currency:
+        return "shares"  # "Shares used in computing diluted earnings (loss) per share" counts shares
     if re.search(
         r"shares used|weighted[- ]average|shares outstanding|number of shares|average shares", ctx
     ) and not (n.is_currency or re.search(r"per (common |diluted |basic )?share", label.lower())):
@@ -157,13 +187,52 @@ def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list
     """All facts of a document: table cells first, then prose figures."""
     cal = fiscal_calendar(doc)
     facts = []
+    carried: Carried = ([], 1.0)
     for ti, t in enumerate(tables):
-        facts.extend(table_facts(doc, t, ti, cal))
+        got, carried = table_facts(doc, t, ti, cal, carried)
+        facts.extend(got)
     labels = {f.metric for f in facts}
     from .prose import prose_facts
 
     prose = prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels)
-    return _with_inferred_scales(facts, prose) + prose
+    return _with_share_scales(_with_inferred_scales(facts, prose)) + prose
+
+
+def _with_share_scales(facts: list[Fact]) -> list[Fact]:
+    """Share counts that a table's "in thousands, except per share data" may or may not cover, settled
+    by the table's own arithmetic: net income / EPS is the share count, within a few percent."""
+    from dataclasses import replace as _replace
+
+    def key(f: Fact) -> tuple:
+        return (f.table, f.period.end, f.period.start)
+
+    income = {key(f): f.value for f in facts if f.metric == "net income" and f.unit == "USD" and f.value}
+    eps = {
+        key(f): f.value
+        for f in facts
+        if f.unit == "USD/share"
+        and f.value
+        and re.search(r"earnings per share|net income per share", f.metric)
+    }
+    votes: dict[int, list[bool]] = {}
+    for f in facts:
+        k = key(f)
+        if f.unit != "shares" or f.scale == 1 or k not in income or k not in eps or not f.value:
+            continue
+        implied = income[k] / eps[k]
+        if implied <= 0:
+            continue
+        as_printed = f.value / f.scale
+        votes.setdefault(f.table, []).append(abs(as_printed / implied - 1) < abs(f.value / implied - 1))
+    unscaled = {t for t, v in votes.items() if v and sum(v) > len(v) / 2}
+    if not unscaled:
+        return facts
+    return [
+        _replace(f, value=round(f.value / f.scale, 6), scale=1.0)
+        if f.unit == "shares" and f.table in unscaled and f.scale != 1
+        else f
+        for f in facts
+    ]
 
 
 def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
@@ -212,8 +281,22 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
     ]
 
 
-def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[Fact]:
-    """Facts of every figure cell of a table whose column has a period."""
+Carried = tuple[list[tuple[Period | None, bool]], float]  # a table's last columns (period, headed) and scale
+
+
+def table_facts(
+    doc: Document,
+    t: Table,
+    ti: int,
+    cal: FiscalCalendar,
+    carried: Carried = ([], 1.0),
+) -> tuple[list[Fact], Carried]:
+    """Facts of every figure cell of a table whose column has a period, and its last band's periods
+    (each with whether its column had a header).
+
+    A table with no column headers at all, as many columns as the table before it and figures of the
+    same kind is that table continued over a page break: it takes the periods and the scale `carried`
+    from it."""
     out = []
     context = " ".join([t.caption, *(b.title for b in t.bands), *t.notes])
     instant_hint = bool(
@@ -238,6 +321,17 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                 p = column_period(header, "", cal, True)
             row.append(_fiscal_ytd(p, cal) if p is not None and doc.fiscal_year_end else p)
         periods.append(row)
+    cols_before, scale_before = carried
+    if cols_before and len(t.bands) == 1 and not any(c.header for c in t.bands[0].columns):
+        # (a stray column without a header, such as a figure in a label, does not count)
+        headed = [p for p, h in cols_before if h]
+        for cand in (cols_before, [(p, True) for p in headed]):
+            if len(cand) == len(t.bands[0].columns):
+                periods = [[p for p, _ in cand]]
+                if scale == 1.0:
+                    scale = scale_before
+                break
+    related = [_related_columns(band, periods[bi]) for bi, band in enumerate(t.bands)]
     for r in t.rows:
         band_periods = periods[r.band] if r.band < len(periods) else []
         band = t.bands[r.band] if r.band < len(t.bands) else None
@@ -246,6 +340,9 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             if n is None or cell.col >= len(band_periods):
                 continue
             p = band_periods[cell.col]
+            kind = ""
+            if p is None:
+                kind, p = related[r.band].get(cell.col, ("", None)) if r.band < len(related) else ("", None)
             if p is None:
                 continue
             unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
@@ -253,15 +350,29 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             if ADJUSTMENT_COLUMN_RE.search(col_header):
                 continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
             metric = metric_for(r.label, unit, r.parents)
+            if kind:
+                # A change or "% of revenues" column: the line item's change or share, for its period.
+                base = metric_for(r.label, "USD" if unit == "percent" else unit, r.parents).removesuffix(" %")
+                pct = n.is_percent or "%" in col_header or "percent" in col_header.lower()
+                if kind == "share":
+                    unit, metric = "percent", base + " %"
+                else:
+                    cc = " constant currency" if re.search(r"(?i)constant currency", col_header) else ""
+                    unit = "percent" if pct else unit
+                    metric = base + cc + (" change %" if pct else " change")
             if NON_GAAP_COLUMN_RE.search(col_header) and not metric.startswith(("adjusted", "non-gaap")):
                 metric = "non-gaap " + metric  # the same line item, on the non-GAAP basis the column states
             lex = BY_NAME.get(metric)
             if lex and lex.unit == "percent":
                 unit = "percent"
-            s = _cell_scale(unit, scale, context + " " + col_header, r.label)
+            s = _cell_scale(unit, scale, context + " " + col_header, r.label, r.parents)
             if (
                 p.kind == "duration"
-                and is_instant(metric)
+                and (
+                    is_instant(metric)
+                    or INSTANT_LABEL_RE.search(r.label)
+                    or any(INSTANT_SECTION_RE.search(x) for x in r.parents)
+                )
                 and not re.search(
                     r"(?i)average|ended|months|weeks|year|ytd", col_header + " " + r.label + " " + context
                 )
@@ -293,6 +404,45 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                     )[:300],
                 )
             )
+    last = t.bands[-1].columns if t.bands else ()
+    cols = (
+        [(p, bool(c.header) or p is not None) for p, c in zip(periods[-1], last, strict=False)]
+        if periods
+        else []
+    )
+    return out, (cols, scale)
+
+
+CHANGE_HEADER_RE = re.compile(
+    r"(?i)\b(change|increase|decrease|variance|inc\.?\s*\(dec\.?\)|growth|better\s*\(worse\))\b"
+)
+SHARE_HEADER_RE = re.compile(
+    r"(?i)%\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)|percent(age)?\s+of\s+(total\s+)?(net\s+)?(revenues?|sales)"
+)
+
+
+def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple[str, Period]]:
+    """Columns that state no period of their own but relate to others: a "% of Revenues" column is the
+    share of the value column on its left; a "Change" / "% Increase (Decrease)" column is the change to
+    the latest period of the run of like columns on its left (a quarter's change after the quarters, a
+    year's after the years)."""
+    out: dict[int, tuple[str, Period]] = {}
+    for c in band.columns:
+        if c.col >= len(band_periods) or band_periods[c.col] is not None:
+            continue
+        h = " ".join(c.header)
+        left = [band_periods[k] for k in range(c.col - 1, -1, -1) if band_periods[k] is not None]
+        if not left:
+            continue
+        if SHARE_HEADER_RE.search(h):
+            out[c.col] = ("share", left[0])
+        elif CHANGE_HEADER_RE.search(h):
+            run = [p for p in left if (p.kind, p.months) == (left[0].kind, left[0].months)]
+            k = next(
+                (i for i, p in enumerate(left) if (p.kind, p.months) != (left[0].kind, left[0].months)), None
+            )
+            run = left[:k] if k is not None else left
+            out[c.col] = ("change", max(run, key=lambda p: p.end))
     return out
 
 
@@ -341,10 +491,18 @@ def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:
     return label
 
 
-def _cell_scale(unit: str, scale: float, context: str, label: str) -> float:
+def _cell_scale(unit: str, scale: float, context: str, label: str, parents: tuple[str, ...] = ()) -> float:
     if unit in ("percent", "USD/share"):
         return 1.0
-    own = table_scale(label) if re.search(r"(?i)\bin (thousands|millions|billions)", label) else None
+    # A scale of the row's own or of its section ("CLIENT ASSETS (billions)") overrides the table's.
+    own = next(
+        (
+            table_scale("in " + m.group(1))
+            for t in (label, *reversed(parents))
+            if (m := re.search(r"(?i)\b(?:in |\()(thousands|millions|billions)\b", t))
+        ),
+        None,
+    )
     if unit == "shares":
         if own:
             return own

@@ -406,8 +406,10 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
         if parent.endswith("expenses") or parent.endswith("expense"):
             return metric_for(f"{s.lstrip('- ')} expense", unit)
         return metric_for(f"{parent} {s.lstrip('- ')}", unit)
+    # "Diluted earnings (loss) per share", "Net (loss) income": the sign words in parentheses name nothing.
+    plain = re.sub(r" ?\((loss|gain|income)\) ?", " ", s).strip()
     for m in LEXICON:
-        if any(_matches(p, s) for p in m.patterns):
+        if any(_matches(p, s) or (plain != s and _matches(p, plain)) for p in m.patterns):
             if m.unit == "percent":
                 return m.name  # a ratio is a percent however it is printed
             if unit == "percent":
