@@ -189,6 +189,11 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             break  # a much weaker match is a different metric, not a fallback
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
+        if not pct and base == "gross margin" and "margin" in phrase and base + " %" in stored:
+            # A release whose statements call the dollars "gross profit" means the percent by "gross
+            # margin" ("Gross margin was 33.9 percent"); one that prints a "Gross margin" line means dollars.
+            said = [lab for m, lab in lib.store.labels(scope) if m == base]
+            pct = bool(said) and not any("margin" in lab.lower() for lab in said)
         if base == "net income" and per_share:
             names = ["earnings per share", "net income per share", "diluted earnings per share"]
         elif BY_NAME.get(base) and BY_NAME[base].unit == "percent":

@@ -188,12 +188,14 @@ LEXICON: tuple[Metric, ...] = (
         "USD/share",
         [r"^tangible book value per (common )?share", r"^tangible book value$"],
         ["tangible book value per share", "tangible book value", "tbvps"],
+        instant=True,
     ),
     _m(
         "book value per share",
         "USD/share",
         [r"^book value per (common )?share", r"^book value$"],
         ["book value per share", "book value", "bvps"],
+        instant=True,
     ),
     _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
     _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
@@ -438,7 +440,9 @@ def _matches(pattern: str, label: str) -> bool:
     """A lexicon pattern that names the label, not just its first words: "Net interest income after
     provision for loan losses" is not net interest income."""
     m = re.search(pattern, label)
-    return bool(m) and not re.match(r"\s*(after|before|less|net of|excluding)\b", label[m.end() :])
+    return bool(m) and not re.match(
+        r"\s*,?\s*(after|before|less|excluding|from (continuing|discontinued))\b", label[m.end() :]
+    )
 
 
 def synonym_groups() -> dict[str, list[str]]:

@@ -476,7 +476,8 @@ def find_periods(text: str) -> list[PeriodQuery]:
 RELATIVE_RE = re.compile(
     r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
     r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
-    r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago)"
+    r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"
+    r"|(?:last|the\s+prior|the\s+previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end))(?=\W|$))"
 )
 
 

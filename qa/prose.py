@@ -89,7 +89,7 @@ def metric_phrases(labels: set[str] = frozenset()) -> list[tuple[str, re.Pattern
         # totals are recognised by their full names there.
         words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
         alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-        out.append((m.name, re.compile(rf"(?i)(?<![\w&-])(?:{alts})(?![\w&-])")))
+        out.append((m.name, re.compile(rf"(?i)(?<![\w&-])(?:{alts})s?(?![\w&-])")))
     for name, pat in EXTRA_METRICS:
         out.append((name, re.compile(rf"(?i)\b(?:{pat})\b")))
     for lab in sorted(labels):
@@ -120,10 +120,32 @@ class Figure:
     aside: bool = False  # ", or ($0.03) per share": states the figure before it per share
 
 
+COMPACT_RANGE_RE = re.compile(
+    r"(?<![\d.,$-])(\d{1,3}(?:\.\d+)?)\s?[-\u2013]\s?(\d{1,3}(?:\.\d+)?)\s?(%|percent\b)"
+)
+
+
+def _compact_ranges(sent: str) -> list[Figure]:
+    """ "in the 36-37% range": one percent range, not 36 and minus 37."""
+    out = []
+    for m in COMPACT_RANGE_RE.finditer(sent):
+        lo, hi = float(m.group(1)), float(m.group(2))
+        if lo >= hi:
+            continue  # "10-5%" is not a range
+        dec = lambda x: len(x.split(".")[1]) if "." in x else 0  # noqa: E731
+        low = Number(lo, m.group(1), True, False, False, 1.0, dec(m.group(1)))
+        high = Number(hi, m.group(0)[m.start(2) - m.start(0) :], True, False, False, 1.0, dec(m.group(2)))
+        out.append(Figure(m.start(), m.end(), low, high))
+    return out
+
+
 def figures(sent: str) -> list[Figure]:
     """Money, percent and scaled figures of a sentence; ranges joined; per-share asides marked."""
+    compact = _compact_ranges(sent)
     raw = []
     for m in FIGURE_RE.finditer(sent):
+        if any(c.a <= m.start() < c.b or c.a < m.end() <= c.b for c in compact):
+            continue
         n = number_from_match(m)
         if n is None or not (n.is_currency or n.is_percent or n.word_scale > 1):
             continue
@@ -168,7 +190,7 @@ def figures(sent: str) -> list[Figure]:
         )
         out.append(Figure(a, b, n, aside=aside))
         i += 1
-    return out
+    return sorted(out + compact, key=lambda f: f.a) if compact else out
 
 
 def _mentions(sent: str, lo: int, hi: int, phrases) -> list[Mention]:
@@ -214,8 +236,18 @@ def period_of(
     before = [p for p in periods if lo <= p.span[0] < a]
     if before:
         return before[-1]
-    after = [p for p in periods if b <= p.span[0] < max(stop, b)]
-    return after[0] if after else None
+    after = [
+        p
+        for p in periods
+        if b <= p.span[0] < max(stop, b)
+        # "... to $8.52 from last year's $7.01": a period after a comparison word is the other figure's
+        and not re.search(r"(?i)\b(from|compared|versus|vs\.?|over|against|than)\b", sent[b : p.span[0]])
+    ]
+    if after:
+        return after[0]
+    # A period that opens the sentence ("At June 30, 2005, ...") governs every figure in it.
+    lead = [p for p in periods if p.span[0] <= 12 and not p.relative]
+    return lead[0] if lead else None
 
 
 def resolve(pq: PeriodQuery | None, cal: FiscalCalendar, main: Period | None) -> Period | None:
@@ -270,6 +302,7 @@ def read_sentence(
     out: list[ProseFigure] = []
     prev_end = 0
     last: ProseFigure | None = None
+    paired = respectively(sent, figs, cal)
     for i, f in enumerate(figs):
         stop = next((g.a for g in figs[i + 1 :] if not g.aside), len(sent))
         n = f.n
@@ -331,10 +364,24 @@ def read_sentence(
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop)
-        if own is None and guidance_words and outlook is not None:
+        if i in paired:
+            period = paired[i]  # "... for the quarter and six months ... were $A and $B, respectively"
+        elif own is None and guidance_words and outlook is not None:
             period = outlook  # "revenues should be in the range of ...": the outlook's period
         else:
             period = resolve(own, cal, main)
+            if (
+                guidance_words
+                and own is not None
+                and own.quarter
+                and own.fiscal_year is None
+                and main is not None
+                and period is not None
+                and period.end <= main.end
+            ):
+                # "revenues are expected to be ... in the first quarter": the next first quarter
+                fy = cal.fiscal_year(date.fromisoformat(main.end)) + 1
+                period = resolve(PeriodQuery(own.months, fiscal_year=fy, quarter=own.quarter), cal, main)
         prev_end = clause_end
         if period is None:
             continue
@@ -356,6 +403,51 @@ def read_sentence(
             sent[max(0, clause_end - 160) : f.b],
         )
         out.append(last)
+    return out
+
+
+_LEN = r"three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|3|6|9|12|13|26|39|52|53"
+PAIRED_PERIODS_RE = re.compile(
+    rf"(?i)\b(?:(?P<x>{_LEN})(?:[- ](?P<xu>months?|weeks?))?|(?P<q>quarter|three[- ]month period))\s+and\s+"
+    rf"(?:the\s+)?(?:(?P<y>{_LEN})[- ](?P<yu>months?|weeks?)|(?P<fy>(?:fiscal\s+)?year))\s+"
+    rf"(?:periods?\s+)?ended\s+(?P<date>(?:January|February|March|April|May|June|July|August|September|October|"
+    rf"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{{1,2}},?\s+(?:19|20)\d\d)"
+)
+PRIOR_PERIODS_RE = re.compile(
+    r"(?i)\b(same periods?|prior[- ]year|previous year|a year (ago|earlier)|last year)\b"
+)
+
+
+def _months(word: str, unit: str | None) -> int | None:
+    from .periods import months_stated
+
+    return months_stated(f"{word} {unit or 'months'}")
+
+
+def respectively(sent: str, figs: list[Figure], cal: FiscalCalendar) -> dict[int, Period]:
+    """Figures paired in order with the periods a sentence lists: "for the quarter and six months ended
+    March 31, 2004 were $30.4 million and $59.3 million, respectively, compared to $14.0 million and $28.2
+    million for the same periods of the prior year". Figure index → its period."""
+    r = re.search(r"(?i)\brespectively\b", sent)
+    m = PAIRED_PERIODS_RE.search(sent)
+    if not r or not m:
+        return {}
+    from .periods import parse_date
+
+    end = parse_date(m.group("date"))
+    first = 3 if m.group("q") else _months(m.group("x"), m.group("xu") or m.group("yu"))
+    second = 12 if m.group("fy") else _months(m.group("y"), m.group("yu"))
+    if end is None or not first or not second:
+        return {}
+    spans = [make_period(end, first, cal), make_period(end, second, cal)]
+    own = [i for i, f in enumerate(figs) if m.end() <= f.a < r.start() and not f.aside]
+    if len(own) != 2:
+        return {}
+    out = dict(zip(own, spans, strict=True))
+    later = [i for i, f in enumerate(figs) if f.a > r.end() and not f.aside]
+    if len(later) >= 2 and PRIOR_PERIODS_RE.search(sent[r.end() :]):
+        prior = [shift(p, "prev_year", cal) for p in spans]
+        out.update({i: p for i, p in zip(later[:2], prior, strict=True) if p is not None})
     return out
 
 
