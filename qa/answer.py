@@ -228,6 +228,16 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
 _ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
 
 
+ABBREVIATIONS = {
+    "eps": "earnings per share",
+    "cds": "certificates of deposit",
+    "cd's": "certificates of deposit",
+    "npas": "nonperforming assets",
+    "npa": "nonperforming assets",
+    "fcf": "free cash flow",
+    "aum": "assets under management",
+}
+ABBREVIATIONS_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w'])")
 NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
 
 
@@ -256,7 +266,9 @@ def _words(s: str) -> frozenset[str]:
         "percent",
         "%",
     }
-    s = re.sub(r"(?i)\beps\b", "earnings per share", s)  # the one abbreviation every release spells out
+    s = ABBREVIATIONS_RE.sub(
+        lambda m: ABBREVIATIONS[m.group(0).lower()], s
+    )  # "EPS", "CDs": as releases spell them
     s = NON_RE.sub("non", s)  # "non-GAAP" is one word: "non" alone would say nothing
     return frozenset(
         w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()

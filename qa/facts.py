@@ -123,6 +123,10 @@ INSTANT_LABEL_RE = re.compile(
     r"leverage ratio|total capital ratio)|\b(period[- ]end|end of period|at quarter end)\b"
 )
 
+FLOW_LABEL_RE = re.compile(
+    r"(?i)charge-?offs|recoveries|provision|\baverage|income|expense|revenue|earnings|originations|purchases|"
+    r"\bsales\b|annualized|fees|margin|return on|efficiency|net interest|dividends? (declared|paid)"
+)
 INSTANT_SECTION_RE = re.compile(
     r"(?i)balance sheet|financial condition|financial position|period[- ]end|end of period|capital ratios?|"
     r"client assets|asset quality|at (quarter|period|year)[- ]end"
@@ -306,6 +310,7 @@ def table_facts(
     )
     scale = table_scale(context)
     periods: list[list[Period | None]] = []
+    bare: set[tuple[int, int]] = set()
     for bi, band in enumerate(t.bands):
         row: list[Period | None] = []
         for c in band.columns:
@@ -319,6 +324,8 @@ def table_facts(
             p = column_period(header, months_ctx, cal, instant_hint)
             if p is None and instant_hint:
                 p = column_period(header, "", cal, True)
+            if p is not None and p.kind == "instant" and not instant_hint:
+                bare.add((bi, c.col))  # a bare date: balances stand at it, flows of the period do not
             row.append(_fiscal_ytd(p, cal) if p is not None and doc.fiscal_year_end else p)
         periods.append(row)
     cols_before, scale_before = carried
@@ -345,6 +352,8 @@ def table_facts(
                 kind, p = related[r.band].get(cell.col, ("", None)) if r.band < len(related) else ("", None)
             if p is None:
                 continue
+            if (r.band, cell.col) in bare and FLOW_LABEL_RE.search(r.label):
+                continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
             unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             if ADJUSTMENT_COLUMN_RE.search(col_header):

@@ -303,8 +303,10 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
         months = months_stated(context)
     if months is None and re.search(r"(?i)\bas of\b|\bat\b|balance", h):
         months = None
-    elif months is None and not instant_hint:
-        return None
+    elif months is None and not instant_hint and not parse_date(h):
+        return None  # a bare year or month with nothing to say how long
+    # A full date that nothing says is the end of a span ("September 30, 2006" over a loan table) is a
+    # date the figures stand at.
     return make_period(end, months, cal)
 
 
