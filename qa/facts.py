@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from index.model import Document, Segment, Table
 from index.numbers import Number, parse_number, precision
@@ -16,7 +16,9 @@ from .periods import (
     column_period,
     find_periods,
     make_period,
+    month_end,
     months_stated,
+    nominal,
     parse_date,
 )
 
@@ -199,7 +201,55 @@ def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list
     from .prose import prose_facts
 
     prose = prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels)
-    return _with_share_scales(_with_inferred_scales(facts, prose)) + prose
+    return _on_week_calendar(_with_share_scales(_with_inferred_scales(facts, prose)) + prose)
+
+
+def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
+    """Spans of a 52/53-week calendar start the day after the previous period's end, not on the 1st.
+
+    A release whose periods end on one weekday (Saturday, December 30, 2023) counts quarters in weeks:
+    the quarter ended Saturday, December 31, 2022 began the day after the fiscal year that ended on the
+    last Saturday of September (a 14-week quarter). Whether a year ends on the last such weekday of its
+    month or the one nearest the month's end is read off the release's own dates."""
+    from collections import Counter
+    from dataclasses import replace as _replace
+
+    ends = [date.fromisoformat(f.period.end) for f in facts if f.period.kind == "duration"]
+    odd = [e for e in ends if e != month_end(e.year, e.month)]
+    if not odd:
+        return facts
+    wd, _ = Counter(e.weekday() for e in odd).most_common(1)[0]
+    if sum(e.weekday() == wd for e in ends) < 0.8 * len(ends):
+        return facts  # month ends on every weekday: a calendar that happens to print a stray date
+    nearest = any(e.day <= 7 for e in odd)
+
+    def boundary(month_last: date) -> date:
+        back = (month_last.weekday() - wd) % 7
+        last = month_last - timedelta(days=back)
+        if nearest and back > 3:
+            return last + timedelta(days=7)
+        return last
+
+    # Text that says "the quarter ended December 31" of a quarter the tables end on Saturday, December 30:
+    # the tables' date.
+    actual = {nominal(e): e for e in ends if e.weekday() == wd}
+    out = []
+    for f in facts:
+        p = f.period
+        e = date.fromisoformat(p.end)
+        if e.weekday() != wd and nominal(e) in actual and e == month_end(e.year, e.month):
+            e = actual[nominal(e)]
+            p = _replace(p, end=e.isoformat())
+            f = _replace(f, period=p)
+        if p.kind != "duration" or e.weekday() != wd or not p.months:
+            out.append(f)
+            continue
+        n_end = nominal(e)
+        m = n_end.month - p.months
+        prior = month_end(n_end.year + (m - 1) // 12, (m - 1) % 12 + 1)
+        start = (boundary(prior) + timedelta(days=1)).isoformat()
+        out.append(f if start == p.start else _replace(f, period=_replace(p, start=start)))
+    return out
 
 
 def _with_share_scales(facts: list[Fact]) -> list[Fact]:
@@ -340,6 +390,7 @@ def table_facts(
                 break
     related = [_related_columns(band, periods[bi]) for bi, band in enumerate(t.bands)]
     for r in t.rows:
+        taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
         band = t.bands[r.band] if r.band < len(t.bands) else None
         for cell in r.cells:
@@ -388,6 +439,9 @@ def table_facts(
             ):
                 # A balance-sheet line under a bare quarter header ("4Q21") is stated at the quarter's end.
                 p = make_period(date.fromisoformat(p.end), None, cal)
+            if not kind and (metric, unit, p) in taken:
+                continue  # two columns headed with one date: a misprinted header, the first is the date's
+            taken.add((metric, unit, p))
             out.append(
                 Fact(
                     metric=metric,

@@ -40,13 +40,13 @@ SUFFIXES = ("_8k-fullsubmission.txt", "_ex991.htm", "_ex991.txt")
 # HTML sits on one raw line (apple, pnc) count every other fact of the release (prose, tables
 # not in the gold) as spurious, so their ceilings are high.
 RATCHET: dict[str, tuple[float, int]] = {
-    "apple_fy2024q1": (0.656, 73),
+    "apple_fy2024q1": (1.0, 18),
     "asfi_fy2004q1": (1.0, 0),
     "asfi_fy2005q1": (1.0, 0),
     "hrzb_fy2007q2": (0.987, 10),
-    "icsl_2000q2": (0.788, 43),
+    "icsl_2000q2": (0.788, 7),
     "oracle_fy2022q4": (0.93, 16),
-    "pnc_2022q1": (0.946, 698),
+    "pnc_2022q1": (0.946, 688),
     "psem_fy2005q2": (1.0, 0),
     "southernco_2004q4": (0.986, 3),
 }
