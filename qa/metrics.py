@@ -388,6 +388,13 @@ GENERIC_LABELS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _compiled_patterns() -> tuple[tuple[Metric, tuple[re.Pattern, ...]], ...]:
+    # Compiled on first use (not at import: `exhibit ask` never needs them).
+    return tuple((m, tuple(re.compile(p) for p in m.patterns)) for m in LEXICON)
+
+
+@lru_cache(maxsize=16384)
 def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = ()) -> str:
     """Canonical metric of a printed line item; the cleaned label when the lexicon has none.
 
@@ -400,8 +407,8 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
         if parent.endswith("expenses") or parent.endswith("expense"):
             return metric_for(f"{s.lstrip('- ')} expense", unit)
         return metric_for(f"{parent} {s.lstrip('- ')}", unit)
-    for m in LEXICON:
-        if any(re.search(p, s) for p in m.patterns):
+    for m, patterns in _compiled_patterns():
+        if any(p.search(s) for p in patterns):
             if m.unit == "percent":
                 return m.name  # a ratio is a percent however it is printed
             if unit == "percent":

@@ -118,9 +118,15 @@ def metric_phrases(labels: set[str] = frozenset()) -> list[Phrase]:
     out = list(_lexicon_phrases())
     for lab in sorted(labels):
         if len(lab) > 5 and not lab.endswith("%"):
-            pat = re.escape(lab).replace(r"\ ", r"\s+")
-            out.append(_phrase(lab, pat, r"(?<![\w&-])", r"(?![\w&-])"))
+            out.append(_label_phrase(lab))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _label_phrase(label: str) -> Phrase:
+    # Releases print the same line items again and again: each is compiled once per process.
+    pat = re.escape(label).replace(r"\ ", r"\s+")
+    return _phrase(label, pat, r"(?<![\w&-])", r"(?![\w&-])")
 
 
 @dataclass(frozen=True)
