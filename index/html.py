@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from index.model import Cell, Column, HeaderBand, Row, Segment, Table
@@ -184,22 +185,62 @@ def _hidden(el: _El) -> bool:
     return "none" in el.attrs.get("style", "") and el.style.get("display") == "none"
 
 
+_TABLE_SCOPE = frozenset(("table",))
+_NO_SCOPE: frozenset[str] = frozenset()
+_INLINE_SCOPE = BLOCKS | CELL_SCOPE
+# A start tag HTMLParser reads the plain way: a name, then attributes whose values are quoted or
+# bare and hold no `&` (so nothing to unescape), spaces between them. Names stop where
+# HTMLParser's do; anything else (`/>`, `<o:p>`, odd spaces) is left to HTMLParser.
+_SP = r"[ \t\n\r\f]"
+_PLAIN_VALUE = r"""(?:"([^"<>&]*)"|'([^'<>&]*)'|([^\s"'<>=&`]+))"""
+_PLAIN_START = re.compile(
+    rf"<([a-zA-Z][a-zA-Z0-9]*)((?:{_SP}+[a-zA-Z_:][-a-zA-Z0-9_:.]*{_SP}*={_SP}*{_PLAIN_VALUE})*){_SP}*>"
+)
+_PLAIN_ATTR = re.compile(rf"([a-zA-Z_:][-a-zA-Z0-9_:.]*){_SP}*={_SP}*{_PLAIN_VALUE}")
+_PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
+
+
+@lru_cache(maxsize=256)
+def _implied_closes(tag: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """What a start tag closes: (open tags it ends, tags it may not reach across), in order."""
+    rules: list[tuple[tuple[str, ...], frozenset[str]]] = []
+    if tag in CLOSES_P:
+        rules.append((("p",), CELL_SCOPE | {"button", "object"}))
+    if tag == "li":
+        rules.append((("li",), CELL_SCOPE | {"ul", "ol"}))
+    if tag in ("dt", "dd"):
+        rules.append((("dt", "dd"), CELL_SCOPE | {"dl"}))
+    if tag in CELL_TAGS:
+        rules.append((("td", "th"), frozenset(("tr", "table"))))
+    if tag == "tr":
+        rules.append((("tr",), frozenset(("table",))))
+    if tag in SECTION_TAGS:
+        rules.append((("tr", "tbody", "thead", "tfoot"), frozenset(("table",))))
+    return tuple(rules)
+
+
 class _TreeBuilder(HTMLParser):
     """Builds the element tree, forgiving about unclosed and stray tags the way browsers are."""
 
-    def __init__(self, text: str, start: int, end: int, line_starts: list[int]):
+    def __init__(self, text: str, start: int, end: int):
         super().__init__(convert_charrefs=True)
         self.text = text
-        self.line_starts = line_starts  # absolute offset of each line of the fed fragment
         self.root = _El("#root", {}, start, start)
         self.root.end = end
         self.stack: list[_El] = [self.root]
         self.pending: _Text | None = None  # the text run whose end is not known yet
+        self._base = start  # where the parser's buffer starts in `text`
+        self._at = start  # where the parser is in `text`
 
     # offsets -------------------------------------------------------------
+    def updatepos(self, i: int, j: int) -> int:
+        # The parser reports every step here: keep the offset in `text`, not a line and column.
+        if i < j:
+            self._at = self._base + j
+        return j
+
     def _pos(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
+        return self._at
 
     def _settle(self, pos: int) -> None:
         if self.pending is not None:
@@ -228,25 +269,32 @@ class _TreeBuilder(HTMLParser):
 
     def _close_implied(self, tag: str, pos: int) -> None:
         """Close what a start tag implies is finished (<p> before <div>, <td> before <td> ...)."""
-        rules: list[tuple[tuple[str, ...], frozenset[str]]] = []
-        if tag in CLOSES_P:
-            rules.append((("p",), CELL_SCOPE | {"button", "object"}))
-        if tag == "li":
-            rules.append((("li",), CELL_SCOPE | {"ul", "ol"}))
-        if tag in ("dt", "dd"):
-            rules.append((("dt", "dd"), CELL_SCOPE | {"dl"}))
-        if tag in CELL_TAGS:
-            rules.append((("td", "th"), frozenset(("tr", "table"))))
-        if tag == "tr":
-            rules.append((("tr",), frozenset(("table",))))
-        if tag in SECTION_TAGS:
-            rules.append((("tr", "tbody", "thead", "tfoot"), frozenset(("table",))))
-        for names, stop in rules:
+        for names, stop in _implied_closes(tag):
             i = self._find_open(names, stop)
             if i > 0:
                 self._pop_to(i, pos)
 
     # parser callbacks ----------------------------------------------------
+    def parse_starttag(self, i: int) -> int:
+        # A plain start tag (name, attributes with simple values) is read here in one match; what
+        # it yields is what HTMLParser would. Anything else, and script/style, go to HTMLParser.
+        m = _PLAIN_START.match(self.rawdata, i)
+        if m is None or m.group(1).lower() in self.CDATA_CONTENT_ELEMENTS:
+            return super().parse_starttag(i)
+        self.lasttag = tag = m.group(1).lower()
+        attrs = {k.lower(): v1 or v2 or v3 for k, v1, v2, v3 in _PLAIN_ATTR.findall(m.group(2))}
+        self._open(tag, attrs, self._base + i, self._base + m.end(), False)
+        return m.end()
+
+    def parse_endtag(self, i: int) -> int:
+        # A plain end tag outside script/style: what HTMLParser would do, in one match.
+        m = _PLAIN_END.match(self.rawdata, i)
+        if m is None or self.cdata_elem is not None:
+            return super().parse_endtag(i)
+        self._close(m.group(1).lower(), self._base + i, self._base + m.end())
+        self.clear_cdata_mode()
+        return m.end()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, self_closing=False)
 
@@ -255,27 +303,32 @@ class _TreeBuilder(HTMLParser):
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> None:
         pos = self._pos()
-        self._settle(pos)
         raw = self.get_starttag_text() or ""
+        self._open(tag, {k: v or "" for k, v in attrs}, pos, pos + len(raw), self_closing)
+
+    def _open(self, tag: str, attrs: dict[str, str], pos: int, open_end: int, self_closing: bool) -> None:
+        self._settle(pos)
         self._close_implied(tag, pos)
-        el = _El(tag, {k: v or "" for k, v in attrs}, pos, pos + len(raw))
+        el = _El(tag, attrs, pos, open_end)
         self.stack[-1].children.append(el)
         if not (self_closing or tag in VOID or len(self.stack) > MAX_DEPTH):
             self.stack.append(el)
 
     def handle_endtag(self, tag: str) -> None:
         pos = self._pos()
-        self._settle(pos)
         gt = self.text.find(">", pos)
-        end = gt + 1 if gt >= 0 else pos
+        self._close(tag, pos, gt + 1 if gt >= 0 else pos)
+
+    def _close(self, tag: str, pos: int, end: int) -> None:
+        self._settle(pos)
         if tag in CELL_TAGS or tag == "tr" or tag in SECTION_TAGS:
-            i = self._find_open((tag,), frozenset(("table",)))
+            i = self._find_open((tag,), _TABLE_SCOPE)
         elif tag == "table":
-            i = self._find_open((tag,), frozenset())
+            i = self._find_open((tag,), _NO_SCOPE)
         elif tag in BLOCKS:
             i = self._find_open((tag,), CELL_SCOPE)
         else:  # an inline end tag does not reach across a block (browsers ignore it)
-            i = self._find_open((tag,), BLOCKS | CELL_SCOPE)
+            i = self._find_open((tag,), _INLINE_SCOPE)
         if i <= 0:
             return  # stray end tag
         self._pop_to(i + 1, pos)
@@ -303,6 +356,7 @@ class _TreeBuilder(HTMLParser):
 
     def finish(self) -> _El:
         """Flush the parser and close whatever is still open at the end of the fragment."""
+        self._base = self._at  # the parser kept only what it had not read yet
         self.close()
         self._settle(self.root.end)
         self._pop_to(1, self.root.end)
@@ -1168,7 +1222,7 @@ def segment_html(text: str, start: int, end: int, doc_id: str) -> tuple[list[Seg
     if start >= end:
         return [], []
     lines = _Lines(text)
-    builder = _TreeBuilder(text, start, end, lines.fragment_starts(start, end))
+    builder = _TreeBuilder(text, start, end)
     builder.feed(text[start:end])
     root = builder.finish()
     walker = _Segmenter(text)
