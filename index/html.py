@@ -68,6 +68,10 @@ MAX_DEPTH = 200  # deeper nesting is flattened so that no walk can exhaust the s
 # Text patterns
 
 _WS = re.compile(r"\s+")
+_INT_RE = re.compile(r"\s*(\d+)")
+_GLUE_AFTER_RE = re.compile(r"(?<=[$(\u2212])\s+")
+_GLUE_BEFORE_RE = re.compile(r"\s+(?=[)%])")
+_PAREN_PCT_RE = re.compile(r"\((.+)\)%")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]?$")
 _ABBREV_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|L\.P|N\.A|S\.A|U\.S|Jr|Sr|No)\.$", re.I)
@@ -132,7 +136,7 @@ def _fold(s: str) -> str:
 class _El:
     """An element with the offsets of its markup: `<` of the start tag to `>` of the end tag."""
 
-    __slots__ = ("tag", "attrs", "start", "open_end", "end", "children", "_style", "_has_block")
+    __slots__ = ("tag", "attrs", "start", "open_end", "end", "children", "_style", "_has_block", "_has_table")
 
     def __init__(self, tag: str, attrs: dict[str, str], start: int, open_end: int):
         self.tag = tag
@@ -143,6 +147,7 @@ class _El:
         self.children: list[_El | _Text] = []
         self._style: dict[str, str] | None = None
         self._has_block: bool | None = None
+        self._has_table: bool | None = None
 
     @property
     def style(self) -> dict[str, str]:
@@ -153,7 +158,8 @@ class _El:
 
     def int_attr(self, name: str, low: int, high: int) -> int:
         """An integer attribute such as colspan, clamped; 1 when absent or garbled."""
-        m = re.match(r"\s*(\d+)", self.attrs.get(name) or "")
+        value = self.attrs.get(name)
+        m = _INT_RE.match(value) if value else None
         return max(low, min(high, int(m.group(1)))) if m else 1
 
 
@@ -168,7 +174,9 @@ class _Text:
         self.end = start
 
 
+@lru_cache(maxsize=4096)
 def _parse_style(style: str) -> dict[str, str]:
+    # Memoised (filings repeat a few styles thousands of times): callers only read the dict.
     out: dict[str, str] = {}
     for decl in style.split(";"):
         name, sep, value = decl.partition(":")
@@ -582,8 +590,8 @@ def _table_rows(table: _El) -> list[_El]:
 def _norm_figure(s: str) -> str:
     """Glue currency signs, parentheses and percent signs to the digits they belong to."""
     s = _fold(s)
-    s = re.sub(r"(?<=[$(\u2212])\s+", "", s)
-    return re.sub(r"\s+(?=[)%])", "", s)
+    s = _GLUE_AFTER_RE.sub("", s)
+    return _GLUE_BEFORE_RE.sub("", s)
 
 
 def _as_figure(s: str) -> str:
@@ -601,7 +609,7 @@ def _as_figure(s: str) -> str:
 
 def _parse(figure: str) -> Number | None:
     """parse_number, also reading banks' "(2)%" as the "(2%)" it means."""
-    m = re.fullmatch(r"\((.+)\)%", figure)
+    m = _PAREN_PCT_RE.fullmatch(figure)
     return parse_number(f"({m.group(1)}%)" if m else figure)
 
 
@@ -1039,6 +1047,15 @@ class _TableReader:
         return _fold(" ".join(words))
 
 
+def _has_table(el: _El) -> bool:
+    """Whether `_nested_tables(el, set())` finds any table (memoised)."""
+    if el._has_table is None:
+        el._has_table = any(
+            isinstance(c, _El) and not _hidden(c) and (c.tag == "table" or _has_table(c)) for c in el.children
+        )
+    return el._has_table
+
+
 def _nested_tables(el: _El, skip: set[int]) -> list[_El]:
     """Tables inside `el`'s cells (not inside another nested table, nor in `skip`ped cells)."""
     out: list[_El] = []
@@ -1046,7 +1063,7 @@ def _nested_tables(el: _El, skip: set[int]) -> list[_El]:
         if isinstance(c, _El) and not _hidden(c) and id(c) not in skip:
             if c.tag == "table":
                 out.append(c)
-            else:
+            elif _has_table(c):
                 out.extend(_nested_tables(c, skip))
     return out
 
@@ -1119,7 +1136,7 @@ class _Segmenter:
         """A layout-table row whose cells each hold one short line ("Fourth quarter 2021 |
         vs. | third quarter 2021", "5. | footnote text") reads as one paragraph."""
         cells = [c for c in tr.children if isinstance(c, _El) and c.tag in CELL_TAGS]
-        if not cells or any(_nested_tables(c, set()) for c in cells):
+        if not cells or any(_has_table(c) for c in cells):
             return False
         texts: list[str] = []
         pieces: list[_Piece] = []

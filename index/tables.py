@@ -18,6 +18,8 @@ from .numbers import parse_number
 TAG_RE = re.compile(r"</?(TABLE|CAPTION|S|C|FN|PAGE)>", re.I)
 RULE_RE = re.compile(r"^[\s\-=_.*+|]*$")
 CHUNK_RE = re.compile(r"\S+(?: \S+)*")  # text separated by two or more spaces
+WORD_RE = re.compile(r"\S+")
+DIGIT_RE = re.compile(r"\d")
 YEAR_RE = re.compile(r"^(?:19|20)\d\d\*?$")
 CONNECTOR_END_RE = re.compile(
     r"(?i)(\b(and|of|or|for|the|in|to|from|on|net|other|with|by|a|an|before|after|per)|[,(&/-])$"
@@ -93,7 +95,7 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     if cell_figure(s):
         return [_Chunk(a, a + len(s), s, True)]
     # Figures separated by single spaces at the right of a chunk: "2,515 2,654".
-    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", s)]
+    parts = [(m.start(), m.group(0)) for m in WORD_RE.finditer(s)]
     k = len(parts)
     while k > 0 and (cell_figure(parts[k - 1][1]) or parts[k - 1][1] in ("$", "(")):
         k -= 1
@@ -161,7 +163,7 @@ def _parse_line(line: Line) -> _Parsed | None:
 
 def _digits(f: _Chunk) -> tuple[int, int]:
     """Columns of a figure's first and last digit (parentheses, $ and % hang outside the column)."""
-    m = re.search(r"\d", f.text)
+    m = DIGIT_RE.search(f.text)
     first = f.a + (m.start() if m else 0)
     last = f.a + max((i for i, ch in enumerate(f.text) if ch.isdigit()), default=len(f.text) - 1)
     return first, last
