@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DASHES = "-\u2013\u2014\u2012\u2212"
 NIL_RE = re.compile(r"^\(?\$?\s*[" + DASHES + r"]{1,3}\s*\)?$")
@@ -58,6 +59,7 @@ class Number:
     decimals: int = 0
 
 
+@lru_cache(maxsize=8192)
 def parse_number(s: str) -> Number | None:
     """Parse one figure printed on its own (a cell or a matched token); None if not a figure."""
     raw = s

@@ -62,6 +62,14 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
     """[first, last] line indexes of tables: tagged `<TABLE>` blocks and untagged runs of figure lines."""
     regions: list[tuple[int, int, bool]] = []
     i, n = 0, len(lines)
+    known: dict[int, bool] = {}
+
+    def tabular(k: int) -> bool:
+        # A line is asked about again as the scans below overlap: read it once.
+        if k not in known:
+            known[k] = looks_tabular(lines[k].text)
+        return known[k]
+
     while i < n:
         if TABLE_OPEN_RE.match(lines[i].text):
             j = i + 1
@@ -72,7 +80,7 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
             if j >= n or not TABLE_CLOSE_RE.match(lines[j].text):
                 # No </TABLE>: the table ends at its last figure line.
                 k = j - 1
-                while k > i and not looks_tabular(lines[k].text):
+                while k > i and not tabular(k):
                     k -= 1
                 j = k
             regions.append((i, min(j, n - 1), True))
@@ -85,13 +93,13 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
     # Untagged: runs of at least three figure lines, blank lines and labels between them allowed.
     i = 0
     while i < n:
-        if i in tagged or not looks_tabular(lines[i].text):
+        if i in tagged or not tabular(i):
             i += 1
             continue
         j, last_fig, figs, gap, blanks = i, i, 0, 0, 0
         while j < n and j not in tagged:
             t = lines[j].text
-            if looks_tabular(t):
+            if tabular(j):
                 last_fig, figs, gap, blanks = j, figs + 1, 0, 0
             elif not t.strip() or RULE_RE.match(clean(t)):
                 blanks += 1

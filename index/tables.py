@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Cell, Column, HeaderBand, Row, Table
 from .numbers import parse_number
@@ -163,10 +164,15 @@ def _parse_line(line: Line) -> _Parsed | None:
 
 def _digits(f: _Chunk) -> tuple[int, int]:
     """Columns of a figure's first and last digit (parentheses, $ and % hang outside the column)."""
-    m = DIGIT_RE.search(f.text)
-    first = f.a + (m.start() if m else 0)
-    last = f.a + max((i for i, ch in enumerate(f.text) if ch.isdigit()), default=len(f.text) - 1)
-    return first, last
+    first, last = _digit_offsets(f.text)
+    return f.a + first, f.a + last
+
+
+@lru_cache(maxsize=4096)
+def _digit_offsets(text: str) -> tuple[int, int]:
+    m = DIGIT_RE.search(text)
+    last = max((i for i, ch in enumerate(text) if ch.isdigit()), default=len(text) - 1)
+    return (m.start() if m else 0), last
 
 
 def _columns(rows: list[_Parsed]) -> list[tuple[int, int]]:
