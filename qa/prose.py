@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -56,6 +57,7 @@ SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sa
 PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
 # Words or marks between a figure and a metric named after it that make the metric not the figure's.
 AFTER_STOP_RE = re.compile(r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b")
+DIGIT_RE = re.compile(r"\d")
 RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
 EXTRA_METRICS = (("line of credit", r"line of credit|credit facility|revolving"),)
 LOSS_METRICS = {
@@ -92,10 +94,28 @@ class Phrase:
     name: str
     pattern: re.Pattern
     probe: re.Pattern  # zero-width, at every position where the pattern's words begin
+    # The first word of each of its spellings, lower-cased; None when one is not plain ASCII.
+    # A sentence that holds none of them (after `_folded`) cannot hold the phrase.
+    keys: tuple[str, ...] | None = None
 
 
-def _phrase(name: str, core: str, before: str, after: str) -> Phrase:
-    return Phrase(name, re.compile(rf"(?i){before}(?:{core}){after}"), re.compile(rf"(?i)(?=(?:{core}))"))
+# The only characters outside ASCII that a case-insensitive pattern matches to ASCII letters.
+CASE_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def _folded(sent: str) -> str:
+    """The sentence as the case-insensitive patterns see its ASCII letters: folded to lower case."""
+    return sent.translate(CASE_FOLDS).lower()
+
+
+def _phrase(name: str, core: str, before: str, after: str, spellings: Iterable[str]) -> Phrase:
+    keys = tuple({w.split(" ")[0].lower() for w in spellings})
+    return Phrase(
+        name,
+        re.compile(rf"(?i){before}(?:{core}){after}"),
+        re.compile(rf"(?i)(?=(?:{core}))"),
+        keys if all(k.isascii() for k in keys) else None,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -107,9 +127,9 @@ def _lexicon_phrases() -> tuple[Phrase, ...]:
         # totals are recognised by their full names there.
         words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
         alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-        out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"(?![\w&-])"))
+        out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"(?![\w&-])", words))
     for name, pat in EXTRA_METRICS:
-        out.append(_phrase(name, pat, r"\b", r"\b"))
+        out.append(_phrase(name, pat, r"\b", r"\b", pat.split("|")))
     return tuple(out)
 
 
@@ -126,7 +146,7 @@ def metric_phrases(labels: set[str] = frozenset()) -> list[Phrase]:
 def _label_phrase(label: str) -> Phrase:
     # Releases print the same line items again and again: each is compiled once per process.
     pat = re.escape(label).replace(r"\ ", r"\s+")
-    return _phrase(label, pat, r"(?<![\w&-])", r"(?![\w&-])")
+    return _phrase(label, pat, r"(?<![\w&-])", r"(?![\w&-])", (label,))
 
 
 @dataclass(frozen=True)
@@ -212,7 +232,10 @@ class SentenceMentions:
     def __init__(self, sent: str, phrases) -> None:
         self.sent = sent
         self.found: list[tuple[Phrase, list[int]]] = []
+        folded = _folded(sent)
         for ph in phrases:
+            if ph.keys is not None and not any(k in folded for k in ph.keys):
+                continue  # none of its first words is there (a substring test, not a scan)
             first = ph.probe.search(sent)
             if first is not None:
                 self.found.append((ph, [m.start() for m in ph.probe.finditer(sent, first.start())]))
@@ -542,12 +565,13 @@ def prose_facts(
             outlook = _outlook_period(seg.section, cal, main)
             for sa, sb in sentences(text):
                 sent = text[sa:sb]
-                named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
-                if not re.search(r"\d", sent):
-                    if GUIDANCE_RE.search(sent) and named and named[-1] is not None:
-                        outlook = named[
-                            -1
-                        ]  # "We are entering the December quarter ...": later bullets follow
+                if not DIGIT_RE.search(sent):
+                    # "We are entering the December quarter ...": later bullets follow. (Periods
+                    # matter here only to such a sentence; a figure's are read with the figure.)
+                    if GUIDANCE_RE.search(sent):
+                        named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
+                        if named and named[-1] is not None:
+                            outlook = named[-1]
                     continue
                 lead = len(sent) - len(sent.lstrip())
 
