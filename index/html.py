@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from index.model import Cell, Column, HeaderBand, Row, Segment, Table
@@ -67,6 +68,10 @@ MAX_DEPTH = 200  # deeper nesting is flattened so that no walk can exhaust the s
 # Text patterns
 
 _WS = re.compile(r"\s+")
+_INT_RE = re.compile(r"\s*(\d+)")
+_GLUE_AFTER_RE = re.compile(r"(?<=[$(\u2212])\s+")
+_GLUE_BEFORE_RE = re.compile(r"\s+(?=[)%])")
+_PAREN_PCT_RE = re.compile(r"\((.+)\)%")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]?$")
 _ABBREV_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|LLC|L\.P|N\.A|S\.A|U\.S|Jr|Sr|No)\.$", re.I)
@@ -131,7 +136,7 @@ def _fold(s: str) -> str:
 class _El:
     """An element with the offsets of its markup: `<` of the start tag to `>` of the end tag."""
 
-    __slots__ = ("tag", "attrs", "start", "open_end", "end", "children", "_style", "_has_block")
+    __slots__ = ("tag", "attrs", "start", "open_end", "end", "children", "_style", "_has_block", "_has_table")
 
     def __init__(self, tag: str, attrs: dict[str, str], start: int, open_end: int):
         self.tag = tag
@@ -142,6 +147,7 @@ class _El:
         self.children: list[_El | _Text] = []
         self._style: dict[str, str] | None = None
         self._has_block: bool | None = None
+        self._has_table: bool | None = None
 
     @property
     def style(self) -> dict[str, str]:
@@ -152,7 +158,8 @@ class _El:
 
     def int_attr(self, name: str, low: int, high: int) -> int:
         """An integer attribute such as colspan, clamped; 1 when absent or garbled."""
-        m = re.match(r"\s*(\d+)", self.attrs.get(name) or "")
+        value = self.attrs.get(name)
+        m = _INT_RE.match(value) if value else None
         return max(low, min(high, int(m.group(1)))) if m else 1
 
 
@@ -167,7 +174,9 @@ class _Text:
         self.end = start
 
 
+@lru_cache(maxsize=4096)
 def _parse_style(style: str) -> dict[str, str]:
+    # Memoised (filings repeat a few styles thousands of times): callers only read the dict.
     out: dict[str, str] = {}
     for decl in style.split(";"):
         name, sep, value = decl.partition(":")
@@ -184,22 +193,62 @@ def _hidden(el: _El) -> bool:
     return "none" in el.attrs.get("style", "") and el.style.get("display") == "none"
 
 
+_TABLE_SCOPE = frozenset(("table",))
+_NO_SCOPE: frozenset[str] = frozenset()
+_INLINE_SCOPE = BLOCKS | CELL_SCOPE
+# A start tag HTMLParser reads the plain way: a name, then attributes whose values are quoted or
+# bare and hold no `&` (so nothing to unescape), spaces between them. Names stop where
+# HTMLParser's do; anything else (`/>`, `<o:p>`, odd spaces) is left to HTMLParser.
+_SP = r"[ \t\n\r\f]"
+_PLAIN_VALUE = r"""(?:"([^"<>&]*)"|'([^'<>&]*)'|([^\s"'<>=&`]+))"""
+_PLAIN_START = re.compile(
+    rf"<([a-zA-Z][a-zA-Z0-9]*)((?:{_SP}+[a-zA-Z_:][-a-zA-Z0-9_:.]*{_SP}*={_SP}*{_PLAIN_VALUE})*){_SP}*>"
+)
+_PLAIN_ATTR = re.compile(rf"([a-zA-Z_:][-a-zA-Z0-9_:.]*){_SP}*={_SP}*{_PLAIN_VALUE}")
+_PLAIN_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)>")
+
+
+@lru_cache(maxsize=256)
+def _implied_closes(tag: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+    """What a start tag closes: (open tags it ends, tags it may not reach across), in order."""
+    rules: list[tuple[tuple[str, ...], frozenset[str]]] = []
+    if tag in CLOSES_P:
+        rules.append((("p",), CELL_SCOPE | {"button", "object"}))
+    if tag == "li":
+        rules.append((("li",), CELL_SCOPE | {"ul", "ol"}))
+    if tag in ("dt", "dd"):
+        rules.append((("dt", "dd"), CELL_SCOPE | {"dl"}))
+    if tag in CELL_TAGS:
+        rules.append((("td", "th"), frozenset(("tr", "table"))))
+    if tag == "tr":
+        rules.append((("tr",), frozenset(("table",))))
+    if tag in SECTION_TAGS:
+        rules.append((("tr", "tbody", "thead", "tfoot"), frozenset(("table",))))
+    return tuple(rules)
+
+
 class _TreeBuilder(HTMLParser):
     """Builds the element tree, forgiving about unclosed and stray tags the way browsers are."""
 
-    def __init__(self, text: str, start: int, end: int, line_starts: list[int]):
+    def __init__(self, text: str, start: int, end: int):
         super().__init__(convert_charrefs=True)
         self.text = text
-        self.line_starts = line_starts  # absolute offset of each line of the fed fragment
         self.root = _El("#root", {}, start, start)
         self.root.end = end
         self.stack: list[_El] = [self.root]
         self.pending: _Text | None = None  # the text run whose end is not known yet
+        self._base = start  # where the parser's buffer starts in `text`
+        self._at = start  # where the parser is in `text`
 
     # offsets -------------------------------------------------------------
+    def updatepos(self, i: int, j: int) -> int:
+        # The parser reports every step here: keep the offset in `text`, not a line and column.
+        if i < j:
+            self._at = self._base + j
+        return j
+
     def _pos(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
+        return self._at
 
     def _settle(self, pos: int) -> None:
         if self.pending is not None:
@@ -228,25 +277,32 @@ class _TreeBuilder(HTMLParser):
 
     def _close_implied(self, tag: str, pos: int) -> None:
         """Close what a start tag implies is finished (<p> before <div>, <td> before <td> ...)."""
-        rules: list[tuple[tuple[str, ...], frozenset[str]]] = []
-        if tag in CLOSES_P:
-            rules.append((("p",), CELL_SCOPE | {"button", "object"}))
-        if tag == "li":
-            rules.append((("li",), CELL_SCOPE | {"ul", "ol"}))
-        if tag in ("dt", "dd"):
-            rules.append((("dt", "dd"), CELL_SCOPE | {"dl"}))
-        if tag in CELL_TAGS:
-            rules.append((("td", "th"), frozenset(("tr", "table"))))
-        if tag == "tr":
-            rules.append((("tr",), frozenset(("table",))))
-        if tag in SECTION_TAGS:
-            rules.append((("tr", "tbody", "thead", "tfoot"), frozenset(("table",))))
-        for names, stop in rules:
+        for names, stop in _implied_closes(tag):
             i = self._find_open(names, stop)
             if i > 0:
                 self._pop_to(i, pos)
 
     # parser callbacks ----------------------------------------------------
+    def parse_starttag(self, i: int) -> int:
+        # A plain start tag (name, attributes with simple values) is read here in one match; what
+        # it yields is what HTMLParser would. Anything else, and script/style, go to HTMLParser.
+        m = _PLAIN_START.match(self.rawdata, i)
+        if m is None or m.group(1).lower() in self.CDATA_CONTENT_ELEMENTS:
+            return super().parse_starttag(i)
+        self.lasttag = tag = m.group(1).lower()
+        attrs = {k.lower(): v1 or v2 or v3 for k, v1, v2, v3 in _PLAIN_ATTR.findall(m.group(2))}
+        self._open(tag, attrs, self._base + i, self._base + m.end(), False)
+        return m.end()
+
+    def parse_endtag(self, i: int) -> int:
+        # A plain end tag outside script/style: what HTMLParser would do, in one match.
+        m = _PLAIN_END.match(self.rawdata, i)
+        if m is None or self.cdata_elem is not None:
+            return super().parse_endtag(i)
+        self._close(m.group(1).lower(), self._base + i, self._base + m.end())
+        self.clear_cdata_mode()
+        return m.end()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, self_closing=False)
 
@@ -255,27 +311,32 @@ class _TreeBuilder(HTMLParser):
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> None:
         pos = self._pos()
-        self._settle(pos)
         raw = self.get_starttag_text() or ""
+        self._open(tag, {k: v or "" for k, v in attrs}, pos, pos + len(raw), self_closing)
+
+    def _open(self, tag: str, attrs: dict[str, str], pos: int, open_end: int, self_closing: bool) -> None:
+        self._settle(pos)
         self._close_implied(tag, pos)
-        el = _El(tag, {k: v or "" for k, v in attrs}, pos, pos + len(raw))
+        el = _El(tag, attrs, pos, open_end)
         self.stack[-1].children.append(el)
         if not (self_closing or tag in VOID or len(self.stack) > MAX_DEPTH):
             self.stack.append(el)
 
     def handle_endtag(self, tag: str) -> None:
         pos = self._pos()
-        self._settle(pos)
         gt = self.text.find(">", pos)
-        end = gt + 1 if gt >= 0 else pos
+        self._close(tag, pos, gt + 1 if gt >= 0 else pos)
+
+    def _close(self, tag: str, pos: int, end: int) -> None:
+        self._settle(pos)
         if tag in CELL_TAGS or tag == "tr" or tag in SECTION_TAGS:
-            i = self._find_open((tag,), frozenset(("table",)))
+            i = self._find_open((tag,), _TABLE_SCOPE)
         elif tag == "table":
-            i = self._find_open((tag,), frozenset())
+            i = self._find_open((tag,), _NO_SCOPE)
         elif tag in BLOCKS:
             i = self._find_open((tag,), CELL_SCOPE)
         else:  # an inline end tag does not reach across a block (browsers ignore it)
-            i = self._find_open((tag,), BLOCKS | CELL_SCOPE)
+            i = self._find_open((tag,), _INLINE_SCOPE)
         if i <= 0:
             return  # stray end tag
         self._pop_to(i + 1, pos)
@@ -303,6 +364,7 @@ class _TreeBuilder(HTMLParser):
 
     def finish(self) -> _El:
         """Flush the parser and close whatever is still open at the end of the fragment."""
+        self._base = self._at  # the parser kept only what it had not read yet
         self.close()
         self._settle(self.root.end)
         self._pop_to(1, self.root.end)
@@ -528,8 +590,8 @@ def _table_rows(table: _El) -> list[_El]:
 def _norm_figure(s: str) -> str:
     """Glue currency signs, parentheses and percent signs to the digits they belong to."""
     s = _fold(s)
-    s = re.sub(r"(?<=[$(\u2212])\s+", "", s)
-    return re.sub(r"\s+(?=[)%])", "", s)
+    s = _GLUE_AFTER_RE.sub("", s)
+    return _GLUE_BEFORE_RE.sub("", s)
 
 
 def _as_figure(s: str) -> str:
@@ -547,7 +609,7 @@ def _as_figure(s: str) -> str:
 
 def _parse(figure: str) -> Number | None:
     """parse_number, also reading banks' "(2)%" as the "(2%)" it means."""
-    m = re.fullmatch(r"\((.+)\)%", figure)
+    m = _PAREN_PCT_RE.fullmatch(figure)
     return parse_number(f"({m.group(1)}%)" if m else figure)
 
 
@@ -985,6 +1047,15 @@ class _TableReader:
         return _fold(" ".join(words))
 
 
+def _has_table(el: _El) -> bool:
+    """Whether `_nested_tables(el, set())` finds any table (memoised)."""
+    if el._has_table is None:
+        el._has_table = any(
+            isinstance(c, _El) and not _hidden(c) and (c.tag == "table" or _has_table(c)) for c in el.children
+        )
+    return el._has_table
+
+
 def _nested_tables(el: _El, skip: set[int]) -> list[_El]:
     """Tables inside `el`'s cells (not inside another nested table, nor in `skip`ped cells)."""
     out: list[_El] = []
@@ -992,7 +1063,7 @@ def _nested_tables(el: _El, skip: set[int]) -> list[_El]:
         if isinstance(c, _El) and not _hidden(c) and id(c) not in skip:
             if c.tag == "table":
                 out.append(c)
-            else:
+            elif _has_table(c):
                 out.extend(_nested_tables(c, skip))
     return out
 
@@ -1065,7 +1136,7 @@ class _Segmenter:
         """A layout-table row whose cells each hold one short line ("Fourth quarter 2021 |
         vs. | third quarter 2021", "5. | footnote text") reads as one paragraph."""
         cells = [c for c in tr.children if isinstance(c, _El) and c.tag in CELL_TAGS]
-        if not cells or any(_nested_tables(c, set()) for c in cells):
+        if not cells or any(_has_table(c) for c in cells):
             return False
         texts: list[str] = []
         pieces: list[_Piece] = []
@@ -1168,7 +1239,7 @@ def segment_html(text: str, start: int, end: int, doc_id: str) -> tuple[list[Seg
     if start >= end:
         return [], []
     lines = _Lines(text)
-    builder = _TreeBuilder(text, start, end, lines.fragment_starts(start, end))
+    builder = _TreeBuilder(text, start, end)
     builder.feed(text[start:end])
     root = builder.finish()
     walker = _Segmenter(text)

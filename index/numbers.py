@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DASHES = "-\u2013\u2014\u2012\u2212"
 NIL_RE = re.compile(r"^\(?\$?\s*[" + DASHES + r"]{1,3}\s*\)?$")
+# "$     12,345": EDGAR text sets "$" apart from its figure by a gutter.
+GUTTER_RE = re.compile(r"(\$|\()\s+(?=[\d(.$-])")
 
 # A figure token in running text or a table cell. Group names are read by parse_number.
 FIGURE_RE = re.compile(
@@ -56,6 +59,7 @@ class Number:
     decimals: int = 0
 
 
+@lru_cache(maxsize=8192)
 def parse_number(s: str) -> Number | None:
     """Parse one figure printed on its own (a cell or a matched token); None if not a figure."""
     raw = s
@@ -71,7 +75,7 @@ def parse_number(s: str) -> Number | None:
     m = FIGURE_RE.fullmatch(s)
     if not m:
         # EDGAR text sets "$" apart from its figure by a gutter: "$     12,345".
-        squeezed = re.sub(r"(\$|\()\s+(?=[\d(.$-])", r"\1", s)
+        squeezed = GUTTER_RE.sub(r"\1", s)
         m = FIGURE_RE.fullmatch(squeezed) if squeezed != s else None
         if not m:
             return None

@@ -16,6 +16,7 @@ from .errors import InputRejected
 from .model import Document
 
 MAX_BYTES = 64 * 1024 * 1024  # larger files are not press releases
+CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # control characters other than tab and line ends
 BINARY_MAGIC = (
     (b"%PDF", "a PDF file"),
     (b"\x89PNG", "a PNG image"),
@@ -26,8 +27,11 @@ BINARY_MAGIC = (
     (b"\x7fELF", "an executable"),
 )
 
-DOC_RE = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
-TEXT_RE = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
+# A <DOCUMENT> runs to its </DOCUMENT> (or the end), its <TEXT> to </TEXT> (or the document's end).
+DOC_OPEN_RE = re.compile(r"<DOCUMENT>", re.I)
+DOC_CLOSE_RE = re.compile(r"</DOCUMENT>", re.I)
+TEXT_OPEN_RE = re.compile(r"<TEXT>", re.I)
+TEXT_CLOSE_RE = re.compile(r"</TEXT>", re.I)
 TAG_LINE_RE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>[ \t]*(.*)$", re.M | re.I)
 HEADER_FIELD_RE = re.compile(r"^\s*([A-Z][A-Z ]+?):[ \t]*(\S.*?)\s*$", re.M)
 HTML_RE = re.compile(r"<(html|body|div|table|p|font)\b", re.I)
@@ -89,7 +93,7 @@ def check_bytes(raw: bytes) -> None:
         raise InputRejected("UTF-16 text; save it as UTF-8 (or cp1252) to ingest it")
     if b"\x00" in head:
         raise InputRejected("binary file (NUL bytes), not a release")
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     if controls > len(head) * 0.01:
         raise InputRejected("binary file (control bytes), not a release")
 
@@ -181,15 +185,12 @@ def read_submission(text: str, path: str, sha: str) -> list[Document]:
     """Each EX-99 exhibit that is a release becomes a Document; else a release in the 8-K body."""
     fields = header_fields(text)
     parts = []
-    for m in DOC_RE.finditer(text):
-        block = m.group(1)
-        tags = {k.upper(): v.strip() for k, v in TAG_LINE_RE.findall(block)}
-        tm = TEXT_RE.search(block)
-        if not tm:
+    for b, e in _spans(text, DOC_OPEN_RE, DOC_CLOSE_RE, 0, len(text)):
+        tags = {k.upper(): v.strip() for k, v in TAG_LINE_RE.findall(text[b:e])}
+        body = next(_spans(text, TEXT_OPEN_RE, TEXT_CLOSE_RE, b, e), None)
+        if body is None:
             continue
-        start = m.start(1) + tm.start(1)
-        end = m.start(1) + tm.end(1)
-        parts.append((tags.get("TYPE", "").upper(), tags.get("DESCRIPTION", ""), start, end))
+        parts.append((tags.get("TYPE", "").upper(), tags.get("DESCRIPTION", ""), *body))
     docs = []
     for typ, desc, start, end in parts:
         if not typ.startswith("EX-99"):
@@ -213,6 +214,19 @@ def read_submission(text: str, path: str, sha: str) -> list[Document]:
                 fmt = "html" if detect_format(body) == "html" else "edgar-submission"
                 docs.append(make_document(text, path, sha, start, end, fmt, typ, fields))
     return docs
+
+
+def _spans(text: str, opening: re.Pattern, closing: re.Pattern, lo: int, hi: int):
+    """(start, end) of what each `opening` tag in text[lo:hi] holds: up to its `closing` tag, else `hi`.
+
+    What `<TAG>(.*?)(?:</TAG>|\\Z)` finds, without trying the closing tag at every character."""
+    pos = lo
+    while (m := opening.search(text, pos, hi)) is not None:
+        c = closing.search(text, m.end(), hi)
+        yield m.end(), c.start() if c else hi
+        if c is None:
+            return
+        pos = c.end()
 
 
 def _is_uuencoded(body: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -269,7 +270,7 @@ def expand_synonyms(raw: str, synonyms: Mapping[str, Sequence[str]] | None) -> s
     """Rewrites the query so each synonym found in it becomes `("as typed" OR "variant" ...)`."""
     if not synonyms or not raw.strip():
         return raw
-    groups = _synonym_groups(synonyms)
+    groups = _synonym_groups_of(tuple((k, tuple(v)) for k, v in synonyms.items()))
     tokens = _query_tokens(raw)
     found = _find_occurrences(tokens, groups)
     for occ in reversed(found):  # right to left so earlier offsets stay valid
@@ -277,6 +278,14 @@ def expand_synonyms(raw: str, synonyms: Mapping[str, Sequence[str]] | None) -> s
         alts = " OR ".join([typed, *(_quote(a) for a in occ.alternatives)])
         raw = raw[: occ.start] + "(" + alts + ")" + raw[occ.end :]
     return raw
+
+
+@lru_cache(maxsize=8)
+def _synonym_groups_of(
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[list[tuple[tuple[str, ...], str]]]:
+    # The lexicon's synonyms are the same for every query: analysed once.
+    return _synonym_groups(dict(synonyms))
 
 
 def _synonym_groups(synonyms: Mapping[str, Sequence[str]]) -> list[list[tuple[tuple[str, ...], str]]]:
@@ -378,6 +387,10 @@ class SegmentIndex:
         self.timeout = timeout
         self._schema = build_schema()
         self._ix = None
+        # One searcher kept between searches, reopened when a commit has landed (see `_searcher`).
+        self._kept: tuple[object, int, object] | None = None  # (index, generation, searcher)
+        self._lock = threading.Lock()  # a Whoosh searcher is not safe for two threads at once
+        self._parsers: dict = {}
         # A read-only place still searches (as empty); an unreadable one waits for rebuild().
         with contextlib.suppress(OSError, *UNREADABLE):
             self._open(create=True)
@@ -389,10 +402,10 @@ class SegmentIndex:
         if self._ix is not None:
             return self._ix
         if index.exists_in(str(self.path)):
-            self._ix = index.open_dir(str(self.path))
+            self._ix = _storage(self.path).open_index()
         elif create:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._ix = index.create_in(str(self.path), self._schema)
+            self._ix = _storage(self.path).create_index(self._schema)
         return self._ix
 
     @property
@@ -465,7 +478,7 @@ class SegmentIndex:
     def _recreate(self, docs) -> None:
         # The schema changed: only a fresh index will do. Hold the write lock meanwhile.
         self.path.mkdir(parents=True, exist_ok=True)
-        storage = FileStorage(str(self.path))
+        storage = _storage(self.path)
         lock = storage.lock(index._DEF_INDEX_NAME + "_WRITELOCK")
         deadline = time.monotonic() + self.timeout
         while not lock.acquire(blocking=False):
@@ -485,8 +498,21 @@ class SegmentIndex:
     # -- reading
 
     def _searcher(self):
+        """The kept searcher, reopened when the index has a newer commit (another process's too).
+
+        A new searcher rather than Whoosh's `refresh()`: that one reuses readers of segments
+        whose deletions have changed since, and keeps segments a merge has replaced."""
         ix = self._open()
-        return None if ix is None else ix.searcher()
+        if ix is None:
+            return None
+        gen = ix.latest_generation()
+        kept = self._kept
+        if kept is None or kept[0] is not ix or kept[1] != gen:
+            # The old searcher's files close when it is dropped (open files of segments a merge has
+            # since deleted keep it readable meanwhile).
+            self._kept = None
+            kept = self._kept = (ix, gen, ix.searcher())
+        return kept[2]
 
     def doc_ids(self) -> set[str]:
         """The documents the index holds (to check against the SQLite store)."""
@@ -499,11 +525,17 @@ class SegmentIndex:
 
     def count(self, doc_id: str | None = None) -> int:
         """How many segments the index holds, in all or for one document."""
+        if doc_id is None:
+            try:
+                ix = self._open()
+                # The commit's table of contents says how many live documents each segment holds:
+                # no segment needs opening.
+                return 0 if ix is None else sum(seg.doc_count() for seg in ix._segments())
+            except (index.EmptyIndexError, *UNREADABLE):
+                return 0
         with _reading(self) as s:
             if s is None:
                 return 0
-            if doc_id is None:
-                return s.doc_count()
             return sum(1 for _ in wquery.Term("doc_id", doc_id).docs(s))
 
     def search(
@@ -537,6 +569,7 @@ class SegmentIndex:
                     return [_hit(h) for h in results]
             except FileNotFoundError:
                 # A concurrent commit removed a segment file between TOC read and open.
+                self._kept = None
                 if attempt == 2:
                     raise
                 time.sleep(0.05)
@@ -554,12 +587,15 @@ class SegmentIndex:
         return q.accept(_boost_section)
 
     def _parser(self, group):
-        return qparser.MultifieldParser(
-            ["text", "section"],
-            self._schema,
-            fieldboosts={"text": TEXT_BOOST, "section": SECTION_BOOST},
-            group=group,
-        )
+        # Built once per group: a parser holds no state between parses.
+        if group not in self._parsers:
+            self._parsers[group] = qparser.MultifieldParser(
+                ["text", "section"],
+                self._schema,
+                fieldboosts={"text": TEXT_BOOST, "section": SECTION_BOOST},
+                group=group,
+            )
+        return self._parsers[group]
 
 
 def _boost_section(q):
@@ -624,17 +660,21 @@ def _same_schema(a: fields.Schema, b: fields.Schema) -> bool:
     )
 
 
+def _storage(path: Path) -> FileStorage:
+    """The index folder, read with plain file reads: with mmap, Whoosh copies every segment it
+    opens into memory (its BufferFile wraps the map in a BytesIO)."""
+    return FileStorage(str(path), supports_mmap=False)
+
+
 @contextlib.contextmanager
 def _reading(idx: SegmentIndex):
-    """A fresh searcher (sees the latest commit), or None when there is no index."""
-    try:
-        s = idx._searcher()
-    except (index.EmptyIndexError, *UNREADABLE):
-        s = None  # no index yet, or one only rebuild() can fix: nothing to find
-    if s is None:
-        yield None
-        return
-    with s:
+    """The index's searcher (it sees the latest commit), or None when there is no index; one thread
+    at a time."""
+    with idx._lock:
+        try:
+            s = idx._searcher()
+        except (index.EmptyIndexError, *UNREADABLE):
+            s = None  # no index yet, or one only rebuild() can fix: nothing to find
         yield s
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .model import Document, Segment, Table
-from .tables import RULE_RE, Line, _unruled, clean, looks_tabular, parse_table
+from .tables import CHUNK_RE, RULE_RE, Line, _unruled, clean, looks_tabular, parse_table
 from .text import LineIndex, fold
 
 PAGE_RE = re.compile(r"^\s*(<PAGE>\s*\d*|-?\s*\d{1,3}\s*-?|Page \d+( of \d+)?)\s*$", re.I)
@@ -25,6 +25,14 @@ BOILER_RE = re.compile(
     r"all rights reserved|trademarks? of)"
 )
 NOTE_RE = re.compile(r"(?i)^\s*(\(?\d{1,2}\)|\*+|note\s*\d*:|notes?:|\([a-z]\)|[a-z]\))\s")
+TABLE_OPEN_RE = re.compile(r"(?i)^\s*<TABLE>")
+TABLE_CLOSE_RE = re.compile(r"(?i)^\s*</TABLE>")
+SENTENCE_END_RE = re.compile(r"[.!?][\"”']?$")
+LIST_ITEM_RE = re.compile(r"^\s*([*o\u2022-]|\d+\.)\s")
+LABEL_LINE_RE = re.compile(r"^\s*[A-Z][\w /&().-]{1,30}:\s{2,}\S")
+CLAUSE_END_RE = re.compile(r"[.;,]$")
+PHONE_WEB_RE = re.compile(r"\d{3}-\d{4}|@|www\.")
+HEADING_WORD_RE = re.compile(r"[A-Za-z][\w'&-]*")
 
 
 def segment(doc: Document) -> tuple[list[Segment], list[Table]]:
@@ -54,17 +62,25 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
     """[first, last] line indexes of tables: tagged `<TABLE>` blocks and untagged runs of figure lines."""
     regions: list[tuple[int, int, bool]] = []
     i, n = 0, len(lines)
+    known: dict[int, bool] = {}
+
+    def tabular(k: int) -> bool:
+        # A line is asked about again as the scans below overlap: read it once.
+        if k not in known:
+            known[k] = looks_tabular(lines[k].text)
+        return known[k]
+
     while i < n:
-        if re.match(r"(?i)^\s*<TABLE>", lines[i].text):
+        if TABLE_OPEN_RE.match(lines[i].text):
             j = i + 1
-            while j < n and not re.match(r"(?i)^\s*</TABLE>", lines[j].text):
-                if re.match(r"(?i)^\s*<TABLE>", lines[j].text):
+            while j < n and not TABLE_CLOSE_RE.match(lines[j].text):
+                if TABLE_OPEN_RE.match(lines[j].text):
                     break
                 j += 1
-            if j >= n or not re.match(r"(?i)^\s*</TABLE>", lines[j].text):
+            if j >= n or not TABLE_CLOSE_RE.match(lines[j].text):
                 # No </TABLE>: the table ends at its last figure line.
                 k = j - 1
-                while k > i and not looks_tabular(lines[k].text):
+                while k > i and not tabular(k):
                     k -= 1
                 j = k
             regions.append((i, min(j, n - 1), True))
@@ -77,13 +93,13 @@ def table_regions(lines: list[Line]) -> list[tuple[int, int, bool]]:
     # Untagged: runs of at least three figure lines, blank lines and labels between them allowed.
     i = 0
     while i < n:
-        if i in tagged or not looks_tabular(lines[i].text):
+        if i in tagged or not tabular(i):
             i += 1
             continue
         j, last_fig, figs, gap, blanks = i, i, 0, 0, 0
         while j < n and j not in tagged:
             t = lines[j].text
-            if looks_tabular(t):
+            if tabular(j):
                 last_fig, figs, gap, blanks = j, figs + 1, 0, 0
             elif not t.strip() or RULE_RE.match(clean(t)):
                 blanks += 1
@@ -109,7 +125,7 @@ def _table_text_line(t: str) -> bool:
     s = _unruled(clean(t)).strip()
     if len(s) > 70:
         return False
-    return not re.search(r"[.!?][\"”']?$", s) or len(s) < 40
+    return not SENTENCE_END_RE.search(s) or len(s) < 40
 
 
 def _extend_up(lines: list[Line], i: int, taken: set[int]) -> int:
@@ -131,7 +147,7 @@ def _extend_up(lines: list[Line], i: int, taken: set[int]) -> int:
             continue
         indent = len(t) - len(t.lstrip())
         s = t.strip()
-        multi = len(re.findall(r"\S+(?: \S+)*", t)) >= 2 and "   " in s
+        multi = len(CHUNK_RE.findall(t)) >= 2 and "   " in s
         if (
             (indent >= 8 and len(s) <= 80)
             or (multi and len(s) < 120)
@@ -273,28 +289,28 @@ def _prose_blocks(lines: list[Line]) -> list[tuple[int, int, str, int | None]]:
 
 def _list_continuation(prev: str, t: str) -> bool:
     """A bullet item's wrapped second line is indented deeper but is not a new paragraph."""
-    return bool(re.match(r"^\s*([*o\u2022-]|\d+\.)\s", prev))
+    return bool(LIST_ITEM_RE.match(prev))
 
 
 def _label_line(t: str) -> bool:
     """Lines like 'Dial-in Number:    1-877-780-2271' stand alone."""
-    return bool(re.match(r"^\s*[A-Z][\w /&().-]{1,30}:\s{2,}\S", t))
+    return bool(LABEL_LINE_RE.match(t))
 
 
 def _is_heading_line(t: str) -> bool:
     s = fold(clean(t))
     if not s or len(s) > 90 or len(s.split()) > 12:
         return False
-    if re.search(r"[.;,]$", s) and not s.endswith("Inc.") or s.endswith(":") and len(s.split()) > 6:
+    if CLAUSE_END_RE.search(s) and not s.endswith("Inc.") or s.endswith(":") and len(s.split()) > 6:
         return False
-    if re.search(r"\d{3}-\d{4}|@|www\.", s):
+    if PHONE_WEB_RE.search(s):
         return False
     letters = [c for c in s if c.isalpha()]
     if not letters:
         return False
     if s.isupper() and len(letters) >= 4:
         return True
-    words = [w for w in re.findall(r"[A-Za-z][\w'&-]*", s)]
+    words = [w for w in HEADING_WORD_RE.findall(s)]
     small = {"and", "of", "the", "for", "to", "in", "on", "a", "an", "with", "at", "by", "or", "from"}
     caps = [w for w in words if w[0].isupper() or w.lower() in small]
     return len(words) >= 1 and len(caps) == len(words) and any(w[0].isupper() for w in words)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Cell, Column, HeaderBand, Row, Table
 from .numbers import parse_number
@@ -18,6 +19,8 @@ from .numbers import parse_number
 TAG_RE = re.compile(r"</?(TABLE|CAPTION|S|C|FN|PAGE)>", re.I)
 RULE_RE = re.compile(r"^[\s\-=_.*+|]*$")
 CHUNK_RE = re.compile(r"\S+(?: \S+)*")  # text separated by two or more spaces
+WORD_RE = re.compile(r"\S+")
+DIGIT_RE = re.compile(r"\d")
 YEAR_RE = re.compile(r"^(?:19|20)\d\d\*?$")
 CONNECTOR_END_RE = re.compile(
     r"(?i)(\b(and|of|or|for|the|in|to|from|on|net|other|with|by|a|an|before|after|per)|[,(&/-])$"
@@ -93,7 +96,7 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     if cell_figure(s):
         return [_Chunk(a, a + len(s), s, True)]
     # Figures separated by single spaces at the right of a chunk: "2,515 2,654".
-    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", s)]
+    parts = [(m.start(), m.group(0)) for m in WORD_RE.finditer(s)]
     k = len(parts)
     while k > 0 and (cell_figure(parts[k - 1][1]) or parts[k - 1][1] in ("$", "(")):
         k -= 1
@@ -189,10 +192,15 @@ def _parse_line(line: Line) -> _Parsed | None:
 
 def _digits(f: _Chunk) -> tuple[int, int]:
     """Columns of a figure's first and last digit (parentheses, $ and % hang outside the column)."""
-    m = re.search(r"\d", f.text)
-    first = f.a + (m.start() if m else 0)
-    last = f.a + max((i for i, ch in enumerate(f.text) if ch.isdigit()), default=len(f.text) - 1)
-    return first, last
+    first, last = _digit_offsets(f.text)
+    return f.a + first, f.a + last
+
+
+@lru_cache(maxsize=4096)
+def _digit_offsets(text: str) -> tuple[int, int]:
+    m = DIGIT_RE.search(text)
+    last = max((i for i, ch in enumerate(text) if ch.isdigit()), default=len(text) - 1)
+    return (m.start() if m else 0), last
 
 
 def _columns(rows: list[_Parsed]) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ from index.numbers import parse_number, precision
 
 from .citations import citation
 from .metrics import BY_NAME, clean_label, is_instant
-from .periods import FiscalCalendar, PeriodQuery, make_period, nominal, shift
+from .periods import FiscalCalendar, Period, PeriodQuery, make_period, nominal, shift
 from .questions import CHANGE_INTENT, PRIOR_QUARTER_WORDS, Question, metric_candidates, parse_question
 from .store import FactRow, company_key
 
@@ -71,32 +71,31 @@ def answer(lib, text: str) -> Answer:
         if metric_candidates(q.metric_phrase, q.wants_percent) or q.periods:
             return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
         return passages(lib, q, scope)
-    found = None
-    for metrics in groups:
-        # The best-named metric that has a figure for the period asked wins; its facts must account for
-        # what the question says ("Tier 1 capital to risk-adjusted assets" is not total assets).
-        facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
-        facts = [f for f in facts if explains(lib, f, q)]
-        if facts and (found is None or _has_period(lib, facts, q)):
-            found = (metrics, facts)
-            if _has_period(lib, facts, q):
-                break
-    metrics, facts = found if found else (groups[0], [])
-    if not facts:
-        return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
     if scope is None:
-        names = {key: name for key, name, _ in lib.store.companies()}
-        by_company: dict[str, FactRow] = {}
-        for f in facts:
-            by_company.setdefault(company_key(f.company), f)
-        if len(by_company) > 1:
-            alts = tuple(
-                {"company": names.get(k, f.company), "metric": f.metric}
-                for k, f in sorted(by_company.items())
-            )
+        # Unscoped: the group and the companies reporting it come from distinct rows, and the facts
+        # are read only when one company reports it (not every company's, to find them ambiguous).
+        metrics, alts = _unscoped_group(lib, q, groups)
+        if alts:
             return Answer(
                 text, "ambiguous", alternatives=alts, note="several companies report this; name one"
             )
+        facts = [f for m in metrics for f in lib.store.facts(metric=m)] if metrics else []
+        facts = [f for f in facts if explains(lib, f, q)]
+        metrics = metrics or groups[0]
+    else:
+        found = None
+        for metrics in groups:
+            # The best-named metric that has a figure for the period asked wins; its facts must account
+            # for what the question says ("Tier 1 capital to risk-adjusted assets" is not total assets).
+            facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+            facts = [f for f in facts if explains(lib, f, q)]
+            if facts and (found is None or _has_period(lib, facts, q)):
+                found = (metrics, facts)
+                if _has_period(lib, facts, q):
+                    break
+        metrics, facts = found if found else (groups[0], [])
+    if not facts:
+        return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
     cals = {}
     if q.change and (len(q.periods) >= 2 or (len(q.periods) == 1 and CHANGE_INTENT.search(q.text))):
         return change(lib, q, facts, cals, text)
@@ -458,6 +457,47 @@ def _has_period(lib, facts: list[FactRow], q: Question) -> bool:
     return bool(select(lib, facts, next((p for p in q.periods if not p.relative), q.periods[0]), q, {}))
 
 
+def _unscoped_group(lib, q: Question, groups: list[list[str]]) -> tuple[list[str], tuple[dict, ...]]:
+    """For a question that names no company: the group the scoped loop in `answer` would choose
+    (the first with facts for the period asked, else the first with facts; [] when none has any),
+    and the alternatives when several companies report it (else ())."""
+    found = None
+    for metrics in groups:
+        reporting = lib.store.metric_companies(metrics)
+        if reporting and (found is None or _period_reported(lib, metrics, q)):
+            found = (metrics, reporting)
+            if _period_reported(lib, metrics, q):
+                break
+    if found is None:
+        return [], ()
+    metrics, reporting = found
+    if len(reporting) < 2:
+        return metrics, ()
+    names = {key: name for key, name, _ in lib.store.companies()}
+    return metrics, tuple(
+        {"company": names.get(k, company), "metric": m} for k, (m, company) in sorted(reporting.items())
+    )
+
+
+def _period_reported(lib, metrics: list[str], q: Question) -> bool:
+    """`_has_period` for every company's facts of these metrics, read as distinct periods."""
+    if not q.periods:
+        return True
+    pq = next((p for p in q.periods if not p.relative), q.periods[0])
+    for metric, start, end, kind, fye in lib.store.metric_periods(metrics, guidance=q.guidance):
+        cal = FiscalCalendar(*(int(x) for x in fye.split("-"))) if fye else FiscalCalendar()
+        if matches(_PeriodOnly(Period(start, end, kind, "")), pq, cal, is_instant(metric)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _PeriodOnly:
+    """What `matches` reads of a fact."""
+
+    period: Period
+
+
 def _same_span(p, want) -> bool:
     """Two periods that are the same quarter or year (52/53-week ends a few days apart)."""
     if p.kind != want.kind or p.months != want.months:
@@ -696,8 +736,8 @@ def _docs_for_period(lib, q: Question, scope) -> list[str]:
     for d in lib.store.documents():
         if scope and d.company_key not in scope:
             continue
-        facts = [f for f in lib.store.facts(doc_id=d.doc_id) if f.period.label == d.main_period][:1]
-        if facts and matches(facts[0], q.periods[0], calendar_of(lib, d.doc_id, cals), False):
+        main = lib.store.first_fact(d.doc_id, d.main_period)  # not every fact of the document
+        if main is not None and matches(main, q.periods[0], calendar_of(lib, d.doc_id, cals), False):
             out.append(d.doc_id)
     return out
 

@@ -396,6 +396,13 @@ GENERIC_LABELS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _compiled_patterns() -> tuple[tuple[Metric, tuple[re.Pattern, ...]], ...]:
+    # Compiled on first use (not at import: `exhibit ask` never needs them).
+    return tuple((m, tuple(re.compile(p) for p in m.patterns)) for m in LEXICON)
+
+
+@lru_cache(maxsize=16384)
 def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = ()) -> str:
     """Canonical metric of a printed line item; the cleaned label when the lexicon has none.
 
@@ -410,8 +417,8 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
         return metric_for(f"{parent} {s.lstrip('- ')}", unit)
     # "Diluted earnings (loss) per share", "Net (loss) income": the sign words in parentheses name nothing.
     plain = re.sub(r" ?\((loss|gain|income)\) ?", " ", s).strip()
-    for m in LEXICON:
-        if any(_matches(p, s) or (plain != s and _matches(p, plain)) for p in m.patterns):
+    for m, patterns in _compiled_patterns():
+        if any(_matches(p, s) or (plain != s and _matches(p, plain)) for p in patterns):
             if m.unit == "percent":
                 return m.name  # a ratio is a percent however it is printed
             if unit == "percent":
@@ -436,10 +443,10 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
     return s
 
 
-def _matches(pattern: str, label: str) -> bool:
+def _matches(pattern: re.Pattern, label: str) -> bool:
     """A lexicon pattern that names the label, not just its first words: "Net interest income after
     provision for loan losses" is not net interest income."""
-    m = re.search(pattern, label)
+    m = pattern.search(label)
     return bool(m) and not re.match(
         r"\s*,?\s*(after|before|less|excluding|from (continuing|discontinued))\b", label[m.end() :]
     )

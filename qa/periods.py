@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -385,13 +386,18 @@ def _year(s: str | None) -> int | None:
 def find_periods(text: str) -> list[PeriodQuery]:
     """Period phrases in a sentence or question, in order of appearance."""
     found: list[PeriodQuery] = []
-    taken: list[tuple[int, int]] = []
+    # The spans taken so far, disjoint and in order: the one that starts last before a new span
+    # ends is the only one that can overlap it (a scan of all of them made long texts quadratic).
+    starts: list[int] = []
+    ends: list[int] = []
 
     def add(pq: PeriodQuery) -> None:
         a, b = pq.span
-        if any(a < y and x < b for x, y in taken):
+        i = bisect_left(starts, b)
+        if i and ends[i - 1] > a:
             return
-        taken.append((a, b))
+        starts.insert(i, a)
+        ends.insert(i, b)
         found.append(pq)
 
     for m in FISCAL_YEAR_QUARTER_RE.finditer(text):

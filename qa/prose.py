@@ -12,8 +12,11 @@ change (" change", " change %").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from index.model import Document, Segment
 from index.numbers import FIGURE_RE, Number, number_from_match
@@ -52,6 +55,9 @@ AMOUNT_CHANGE_AFTER_RE = re.compile(
 AMOUNT_CHANGE_BEFORE_RE = re.compile(r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$")
 SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)\b")
 PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
+# Words or marks between a figure and a metric named after it that make the metric not the figure's.
+AFTER_STOP_RE = re.compile(r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b")
+DIGIT_RE = re.compile(r"\d")
 RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
 EXTRA_METRICS = (("line of credit", r"line of credit|credit facility|revolving"),)
 LOSS_METRICS = {
@@ -81,22 +87,66 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def metric_phrases(labels: set[str] = frozenset()) -> list[tuple[str, re.Pattern]]:
-    """Patterns for every lexicon metric (name and synonyms) and the release's own line items."""
+@dataclass(frozen=True)
+class Phrase:
+    """A metric's name in prose: `pattern` finds it; `probe` (no look-arounds) says where it may start."""
+
+    name: str
+    pattern: re.Pattern
+    probe: re.Pattern  # zero-width, at every position where the pattern's words begin
+    # The first word of each of its spellings, lower-cased; None when one is not plain ASCII.
+    # A sentence that holds none of them (after `_folded`) cannot hold the phrase.
+    keys: tuple[str, ...] | None = None
+
+
+# The only characters outside ASCII that a case-insensitive pattern matches to ASCII letters.
+CASE_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def _folded(sent: str) -> str:
+    """The sentence as the case-insensitive patterns see its ASCII letters: folded to lower case."""
+    return sent.translate(CASE_FOLDS).lower()
+
+
+def _phrase(name: str, core: str, before: str, after: str, spellings: Iterable[str]) -> Phrase:
+    keys = tuple({w.split(" ")[0].lower() for w in spellings})
+    return Phrase(
+        name,
+        re.compile(rf"(?i){before}(?:{core}){after}"),
+        re.compile(rf"(?i)(?=(?:{core}))"),
+        keys if all(k.isascii() for k in keys) else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def _lexicon_phrases() -> tuple[Phrase, ...]:
+    # The lexicon's patterns are the same for every release: compiled once.
     out = []
     for m in LEXICON:
         # A bare "deposits" or "loans" in prose is often a kind of them ("core deposits"): balance-sheet
         # totals are recognised by their full names there.
         words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
         alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-        out.append((m.name, re.compile(rf"(?i)(?<![\w&-])(?:{alts})s?(?![\w&-])")))
+        out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"s?(?![\w&-])", words))
     for name, pat in EXTRA_METRICS:
-        out.append((name, re.compile(rf"(?i)\b(?:{pat})\b")))
+        out.append(_phrase(name, pat, r"\b", r"\b", pat.split("|")))
+    return tuple(out)
+
+
+def metric_phrases(labels: set[str] = frozenset()) -> list[Phrase]:
+    """Patterns for every lexicon metric (name and synonyms) and the release's own line items."""
+    out = list(_lexicon_phrases())
     for lab in sorted(labels):
         if len(lab) > 5 and not lab.endswith("%"):
-            pat = re.escape(lab).replace(r"\ ", r"\s+")
-            out.append((lab, re.compile(rf"(?i)(?<![\w&-]){pat}(?![\w&-])")))
+            out.append(_label_phrase(lab))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _label_phrase(label: str) -> Phrase:
+    # Releases print the same line items again and again: each is compiled once per process.
+    pat = re.escape(label).replace(r"\ ", r"\s+")
+    return _phrase(label, pat, r"(?<![\w&-])", r"(?![\w&-])", (label,))
 
 
 @dataclass(frozen=True)
@@ -193,31 +243,65 @@ def figures(sent: str) -> list[Figure]:
     return sorted(out + compact, key=lambda f: f.a) if compact else out
 
 
-def _mentions(sent: str, lo: int, hi: int, phrases) -> list[Mention]:
-    found = []
-    for name, pat in phrases:
-        for mm in pat.finditer(sent, lo, hi):
-            found.append(Mention(name, mm.start(), mm.end(), mm.group(0)))
-    return found
+class SentenceMentions:
+    """The metric phrases of one sentence, found by scanning the sentence once per phrase.
+
+    A window is then matched only at the places where a phrase's words begin, with the same
+    bounds as scanning the window itself (`pattern.finditer(sent, lo, hi)`), so the result is the
+    same; scanning every window of every figure made long sentences of figures quadratic.
+    """
+
+    def __init__(self, sent: str, phrases) -> None:
+        self.sent = sent
+        self.found: list[tuple[Phrase, list[int]]] = []
+        folded = _folded(sent)
+        for ph in phrases:
+            if ph.keys is not None and not any(k in folded for k in ph.keys):
+                continue  # none of its first words is there (a substring test, not a scan)
+            first = ph.probe.search(sent)
+            if first is not None:
+                self.found.append((ph, [m.start() for m in ph.probe.finditer(sent, first.start())]))
+
+    def within(self, lo: int, hi: int, first: bool = False) -> list[Mention]:
+        """What `pattern.finditer(sent, lo, hi)` finds for each phrase, in phrase order.
+
+        `first`: only each phrase's first match, which is all a leftmost choice needs."""
+        found = []
+        for ph, starts in self.found:
+            pos = lo
+            for i in range(bisect_left(starts, lo), len(starts)):
+                p = starts[i]
+                if p >= hi:
+                    break
+                if p < pos:
+                    continue  # inside the previous match
+                mm = ph.pattern.match(self.sent, p, hi)
+                if mm is not None:
+                    found.append(Mention(ph.name, mm.start(), mm.end(), mm.group(0)))
+                    if first:
+                        break
+                    pos = mm.end()
+        return found
+
+
+def _mentions(sent: str, lo: int, hi: int, phrases, first: bool = False) -> list[Mention]:
+    if not isinstance(phrases, SentenceMentions) or phrases.sent != sent:
+        phrases = SentenceMentions(sent, phrases)
+    return phrases.within(lo, hi, first)
 
 
 def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False) -> Mention | None:
     """The metric a figure states: named right after it ("$29.3 million in cash"), else its clause's
     subject (the first metric named since the last figure; the nearest one in an outlook sentence,
     "revenue guidance range is between ..."), else the sentence's subject."""
-    after = [m for m in _mentions(sent, b, min(len(sent), b + 80), phrases) if m.start - b <= 45]
-    after = [
-        m
-        for m in after
-        if not re.search(
-            r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b",
-            sent[b : m.start],
-        )
-    ]
+    # Only each phrase's first match counts: the filters below fail for a later match when they
+    # fail for an earlier one, and the choice is the leftmost.
+    after = [m for m in _mentions(sent, b, min(len(sent), b + 80), phrases, True) if m.start - b <= 45]
+    after = [m for m in after if not AFTER_STOP_RE.search(sent[b : m.start])]
     if after:
         return min(after, key=lambda m: (m.start, -(m.end - m.start)))
     for start in (lo, 0):
-        before = _mentions(sent, start, a, phrases)
+        before = _mentions(sent, start, a, phrases, first=not nearest)
         if before:
             if nearest:
                 return max(before, key=lambda m: (m.end, m.end - m.start))
@@ -226,27 +310,32 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
 
 
 def period_of(
-    sent: str, periods: list[PeriodQuery], lo: int, a: int, b: int, stop: int
+    sent: str,
+    periods: list[PeriodQuery],
+    lo: int,
+    a: int,
+    b: int,
+    stop: int,
+    starts: list[int] | None = None,
 ) -> PeriodQuery | None:
     """The period phrase that belongs to a figure: right after it, else the nearest before it in its
-    clause, else the first after it before the next figure."""
-    for p in periods:
-        if b <= p.span[0] <= b + 40 and PERIOD_GAP_RE.fullmatch(sent[b : p.span[0]]):
-            return p
-    before = [p for p in periods if lo <= p.span[0] < a]
-    if before:
-        return before[-1]
-    after = [
-        p
-        for p in periods
-        if b <= p.span[0] < max(stop, b)
-        # "... to $8.52 from last year's $7.01": a period after a comparison word is the other figure's
-        and not re.search(r"(?i)\b(from|compared|versus|vs\.?|over|against|than)\b", sent[b : p.span[0]])
-    ]
-    if after:
-        return after[0]
-    # A period that opens the sentence ("At June 30, 2005, ...") governs every figure in it.
-    lead = [p for p in periods if p.span[0] <= 12 and not p.relative]
+    clause, else the first after it before the next figure (not one after a comparison word: "to $8.52
+    from last year's $7.01"), else one that opens the sentence ("At June 30, 2005, ...").
+
+    `periods` are in order of appearance (as find_periods gives them); `starts`, their first
+    characters, may be passed in when one sentence asks for many figures."""
+    if starts is None:
+        starts = [p.span[0] for p in periods]
+    i = bisect_left(starts, b)
+    for k in range(i, bisect_right(starts, b + 40)):
+        if PERIOD_GAP_RE.fullmatch(sent[b : starts[k]]):
+            return periods[k]
+    k = bisect_left(starts, a) - 1
+    if k >= 0 and starts[k] >= lo:
+        return periods[k]  # the last one in [lo, a)
+    if i < len(starts) and starts[i] < max(stop, b) and not COMPARISON_RE.search(sent[b : starts[i]]):
+        return periods[i]
+    lead = [p for p in periods[:2] if p.span[0] <= 12 and not p.relative]
     return lead[0] if lead else None
 
 
@@ -299,12 +388,15 @@ def read_sentence(
         return []
     periods = find_periods(sent)
     guidance_words = bool(GUIDANCE_RE.search(sent))
+    phrases = SentenceMentions(sent, phrases)
+    starts = [p.span[0] for p in periods]
     out: list[ProseFigure] = []
     prev_end = 0
     last: ProseFigure | None = None
     paired = respectively(sent, figs, cal)
+    stops = _next_starts(figs, len(sent))
     for i, f in enumerate(figs):
-        stop = next((g.a for g in figs[i + 1 :] if not g.aside), len(sent))
+        stop = stops[i]
         n = f.n
         if f.aside and last is not None:
             # "$800,000, or ($0.03) per share": the same metric and period, per share.
@@ -363,7 +455,7 @@ def read_sentence(
             and value > 0
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
-        own = period_of(sent, periods, prev_end, f.a, b_ext, stop)
+        own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts)
         if i in paired:
             period = paired[i]  # "... for the quarter and six months ... were $A and $B, respectively"
         elif own is None and guidance_words and outlook is not None:
@@ -413,6 +505,7 @@ PAIRED_PERIODS_RE = re.compile(
     rf"(?:periods?\s+)?ended\s+(?P<date>(?:January|February|March|April|May|June|July|August|September|October|"
     rf"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{{1,2}},?\s+(?:19|20)\d\d)"
 )
+COMPARISON_RE = re.compile(r"(?i)\b(from|compared|versus|vs\.?|over|against|than)\b")
 PRIOR_PERIODS_RE = re.compile(
     r"(?i)\b(same periods?|prior[- ]year|previous year|a year (ago|earlier)|last year)\b"
 )
@@ -448,6 +541,15 @@ def respectively(sent: str, figs: list[Figure], cal: FiscalCalendar) -> dict[int
     if len(later) >= 2 and PRIOR_PERIODS_RE.search(sent[r.end() :]):
         prior = [shift(p, "prev_year", cal) for p in spans]
         out.update({i: p for i, p in zip(later[:2], prior, strict=True) if p is not None})
+    return out
+
+
+def _next_starts(figs: list[Figure], end: int) -> list[int]:
+    """For each figure, where the next figure that is not a per-share aside starts (else `end`)."""
+    out = [end] * len(figs)
+    for i in range(len(figs) - 2, -1, -1):
+        nxt = figs[i + 1]
+        out[i] = out[i + 1] if nxt.aside else nxt.a
     return out
 
 
@@ -550,12 +652,13 @@ def prose_facts(
             outlook = _outlook_period(seg.section, cal, main)
             for sa, sb in sentences(text):
                 sent = text[sa:sb]
-                named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
-                if not re.search(r"\d", sent):
-                    if GUIDANCE_RE.search(sent) and named and named[-1] is not None:
-                        outlook = named[
-                            -1
-                        ]  # "We are entering the December quarter ...": later bullets follow
+                if not DIGIT_RE.search(sent):
+                    # "We are entering the December quarter ...": later bullets follow. (Periods
+                    # matter here only to such a sentence; a figure's are read with the figure.)
+                    if GUIDANCE_RE.search(sent):
+                        named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
+                        if named and named[-1] is not None:
+                            outlook = named[-1]
                     continue
                 lead = len(sent) - len(sent.lstrip())
 

@@ -529,6 +529,50 @@ class Store:
         q += " ORDER BY d.release_date, f.doc_id, f.id"
         return [FactRow.from_row(r) for r in self.conn.execute(q, args)]
 
+    def first_fact(self, doc_id: str, period_label: str) -> FactRow | None:
+        """A document's first fact (by id) for the period labelled so, or None."""
+        r = self.conn.execute(
+            "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) "
+            "WHERE f.doc_id=? AND f.period_label=? ORDER BY f.id LIMIT 1",
+            (doc_id, period_label),
+        ).fetchone()
+        return FactRow.from_row(r) if r else None
+
+    def metric_companies(self, metrics: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Companies with a fact of any of these metrics: company key -> (the first of the metrics, in
+        the order given, that it reports; its name as a release printed it). Remembered until the
+        store changes."""
+        ms = tuple(metrics)
+        return self._memoised(("metric_companies", ms), lambda: self._metric_companies(ms))
+
+    def _metric_companies(self, metrics: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+        if not metrics:
+            return {}
+        rows = self.conn.execute(
+            "SELECT d.company_key, f.metric, min(d.company) FROM facts f JOIN documents d USING(doc_id) "
+            f"WHERE f.metric IN ({','.join('?' * len(metrics))}) GROUP BY d.company_key, f.metric",
+            metrics,
+        )
+        order = {m: i for i, m in enumerate(metrics)}
+        out: dict[str, tuple[str, str]] = {}
+        for key, metric, company in rows:
+            if key not in out or order[metric] < order[out[key][0]]:
+                out[key] = (metric, company)
+        return out
+
+    def metric_periods(self, metrics: Iterable[str], guidance: bool) -> Iterator[tuple]:
+        """Distinct (metric, period start, end, kind, fiscal year end) of these metrics' facts, guidance
+        or not, as SQLite finds them (a caller may stop early)."""
+        ms = tuple(metrics)
+        if not ms:
+            return
+        yield from self.conn.execute(
+            "SELECT DISTINCT f.metric, f.period_start, f.period_end, f.period_kind, d.fiscal_year_end "
+            "FROM facts f JOIN documents d USING(doc_id) "
+            f"WHERE f.metric IN ({','.join('?' * len(ms))}) AND f.basis {'=' if guidance else '!='} 'guidance'",
+            ms,
+        )
+
     def metrics(self, company=None) -> list[tuple[str, int]]:
         """Every metric in the store (or of one company or several) with its fact count."""
         key = ("metrics", company if isinstance(company, (str, type(None))) else tuple(company))

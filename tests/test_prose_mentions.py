@@ -1,0 +1,69 @@
+"""Metric phrases in sentences: the one-scan-per-sentence search finds what scanning each window did."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from index.readers import read_file
+from index.segments import segment
+from qa.prose import CASE_FOLDS, SentenceMentions, _folded, metric_phrases, sentences
+from tests.conftest import SEED, SHARED_CORPUS
+
+EXTRA = [
+    "Net sales rose to $12.3 million, up 5%, while gross margin was 41% and SG&A fell.",
+    "NET SALES of $1.2 billion; net  sales\tgrew; Net-sales; netsales; net sales-adjusted.",
+    "The line of credit (revolving) and the credit facility; ſales and \u212aey figures; İncome.",
+    "Revenue guidance for the fourth quarter is between $10 million and $11 million.",
+]
+
+
+def windowed(sent: str, lo: int, hi: int, phrases) -> list[tuple[str, int, int]]:
+    """What each phrase's pattern finds in sent[lo:hi], scanning the window (the reference)."""
+    return [(ph.name, m.start(), m.end()) for ph in phrases for m in ph.pattern.finditer(sent, lo, hi)]
+
+
+def corpus_sentences() -> list[str]:
+    files = [SEED] + (sorted(SHARED_CORPUS.glob("*_ex991.txt"))[:2] if SHARED_CORPUS.is_dir() else [])
+    out = list(EXTRA)
+    for f in files:
+        doc = read_file(f)[0]
+        segs, _ = segment(doc)
+        for s in segs:
+            if s.kind == "paragraph":
+                text = doc.text[s.char_start : s.char_end]
+                out.extend(text[a:b] for a, b in sentences(text) if re.search(r"\d", text[a:b]))
+    return out
+
+
+def test_windows_match_the_windowed_scan():
+    phrases = metric_phrases({"total net revenue", "selling, general and administrative", "net sales"})
+    rng = random.Random(7)
+    checked = 0
+    for sent in corpus_sentences():
+        ms = SentenceMentions(sent, phrases)
+        for _ in range(12):
+            lo = rng.randint(0, len(sent))
+            hi = rng.randint(lo, len(sent))
+            want = windowed(sent, lo, hi, phrases)
+            got = [(m.name, m.start, m.end) for m in ms.within(lo, hi)]
+            assert got == want, (sent, lo, hi)
+            firsts = [(m.name, m.start, m.end) for m in ms.within(lo, hi, first=True)]
+            assert firsts == [next(x for x in want if x[0] == n) for n in dict.fromkeys(x[0] for x in want)]
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("cp", sorted(CASE_FOLDS))
+def test_case_folds_are_what_the_patterns_match(cp):
+    assert re.fullmatch("(?i)" + CASE_FOLDS[cp], chr(cp))
+    assert _folded("x" + chr(cp) + "y") == "x" + CASE_FOLDS[cp] + "y"
+
+
+def test_no_other_character_matches_an_ascii_letter():
+    """The substring pre-test is sound only if no other character matches an ASCII letter."""
+    letter = re.compile("(?i)[a-z]")
+    others = [c for c in range(0x80, 0x110000) if letter.match(chr(c)) and c not in CASE_FOLDS]
+    assert others == []
