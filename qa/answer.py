@@ -193,8 +193,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             # margin" ("Gross margin was 33.9 percent"); one that prints a "Gross margin" line means dollars.
             said = [lab for m, lab in lib.store.labels(scope) if m == base]
             pct = bool(said) and not any("margin" in lab.lower() for lab in said)
-        if base == "net income" and per_share:
+        if base == "net income" and (per_share or q.guidance):
+            # "earnings guidance" is most often given per share
             names = ["earnings per share", "net income per share", "diluted earnings per share"]
+            names = names + ["net income"] if q.guidance and not per_share else names
         elif BY_NAME.get(base) and BY_NAME[base].unit == "percent":
             names = [base]
         elif pct:
@@ -432,6 +434,12 @@ def explains(lib, f: FactRow, q: Question) -> bool:
 TAG_RE = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
 
 
+QUALIFIED_RE = re.compile(
+    r"(?i)\b(excluding|adjusted|non-?gaap|pro forma|underlying|core|operating basis|as adjusted|"
+    r"before (special|one-time|unusual|non-?recurring))\b|one-time items"
+)
+
+
 def rank_key(f: FactRow, q: Question | None = None):
     """Which of several facts for one metric and period is *the* figure: the label the question names,
     a table before prose, a "Total ..." line (firm-wide, not a segment's), primary statements (earlier
@@ -441,6 +449,8 @@ def rank_key(f: FactRow, q: Question | None = None):
     return (
         0 if (f.basis == "guidance") == guidance else 1,
         len(unexplained(f, q)) if q else 0,
+        # "Net income - excluding one-time items" is not the reported figure unless asked for
+        1 if QUALIFIED_RE.search(f.label + " " + f.context) and not QUALIFIED_RE.search(phrase) else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
@@ -579,10 +589,12 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
     cits = [cite(lib, best)]
     note = ""
     if best.source == "table":
+        # The release's text, also where a filing prints its tables in another exhibit of the same file.
         prose = [
             f
-            for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
+            for f in lib.store.facts(company=company_key(best.company), metric=best.metric)
             if f.source == "prose"
+            and (f.doc_id == best.doc_id or f.path == best.path)
             and f.period.end == best.period.end
             and f.period.kind == best.period.kind
             and f.basis == best.basis
@@ -591,8 +603,15 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             and abs(abs(f.value) - abs(best.value)) <= 0.1 * max(abs(best.value), 1e-9)
         ]
         prose.sort(key=lambda f: (not agrees(best, f), f.char_start))
+        prose.sort(key=lambda f: (not _within(f, best), f.char_start) if _finer(f, best) else (2, 0))
         for p in prose:
             ok = agrees(best, p)
+            if _finer(p, best) and _within(p, best):
+                # "$204.5 million" in the text, 204 (millions) in the table: the text is the more precise
+                # statement of the same figure, so it is the answer, the table row its confirmation.
+                cits = [cite(lib, p), cite(lib, best, agrees=True)]
+                note = f"the text's {p.as_printed} is more precise than the table's {best.as_printed}"
+                return Answer(text, "answered", fact_answer_dict(p), tuple(cits), note=note, facts=(p,))
             cits.append(cite(lib, p, agrees=ok))
             note = (
                 "the release's text states the same figure"
@@ -601,6 +620,22 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             )
             break
     return Answer(text, "answered", fact_answer_dict(best), tuple(cits), note=note, facts=(best,))
+
+
+def _resolution(f: FactRow) -> float:
+    """Half a unit of a figure's last printed digit, in base units."""
+    n = parse_number(f.as_printed.split(" to ")[0].split(" and ")[0])
+    return precision(n) * (f.scale if n and n.word_scale == 1 else 1) if n else abs(f.value) * 0.005
+
+
+def _within(fine: FactRow, coarse: FactRow) -> bool:
+    """Whether a finer figure rounds to a coarser one (204.5 million to the table's 204 millions)."""
+    return abs(abs(fine.value) - abs(coarse.value)) <= _resolution(coarse) + 1e-9
+
+
+def _finer(a: FactRow, b: FactRow) -> bool:
+    """Whether figure a is printed more precisely than figure b."""
+    return _resolution(a) < _resolution(b)
 
 
 def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Answer:

@@ -602,4 +602,12 @@ def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period
     for pq in find_periods(body):
         if pq.end and pq.months:
             return make_period(date.fromisoformat(pq.end), pq.months, cal)
+    if doc.release_date:
+        # A release with no dated period of its own reports the fiscal quarter that ended before it.
+        released = date.fromisoformat(doc.release_date)
+        fy = cal.fiscal_year(released)
+        ends = [cal.quarter_end(y, q) for y in (fy - 1, fy) for q in (1, 2, 3, 4)]
+        before = [e for e in ends if e < released]
+        if before:
+            return make_period(max(before), 3, cal)
     return None

@@ -247,7 +247,7 @@ LEXICON: tuple[Metric, ...] = (
         "net income",
         "USD",
         [
-            r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\))?$",
+            r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\)|( -)? as reported)?$",
             r"^net (income|loss|earnings) (applicable|available) to common",
         ],
         ["net loss", "net earnings", "earnings", "profit", "net profit", "bottom line", "net income (loss)"],

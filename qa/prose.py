@@ -215,7 +215,7 @@ def figures(sent: str) -> list[Figure]:
                 and n2.is_percent == n.is_percent
                 and (
                     between.strip().lower() != "and"
-                    or re.search(r"(?i)\bbetween\s*$", sent[max(0, a - 12) : a])
+                    or re.search(r"(?i)\b(between|range of)\s*$", sent[max(0, a - 12) : a])
                 )
             )
             if ranged:
