@@ -291,6 +291,12 @@ def calendar_of(lib, doc_id: str, cals: dict) -> FiscalCalendar:
 def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bool) -> bool:
     """Whether a fact's period is the one a period phrase asks for."""
     end = date.fromisoformat(f.period.end)
+    if pq.month and pq.calendar_year and pq.months is None and not pq.end:
+        # "January 2022": a figure dated in that month (a dividend declared, a balance at its end)
+        return (end.year, end.month) == (pq.calendar_year, pq.month) or (
+            nominal(end).year,
+            nominal(end).month,
+        ) == (pq.calendar_year, pq.month)
     if pq.end:
         want = date.fromisoformat(pq.end)
         if abs((nominal(end) - nominal(want)).days) > 3 and abs((end - want).days) > 3:
@@ -508,6 +514,15 @@ class _PeriodOnly:
     period: Period
 
 
+def _released_in_month(lib, f: FactRow, pq: PeriodQuery) -> bool:
+    """A month asked ("dividend declared January 2022") and a sentence of a release issued that month."""
+    if not (pq.month and pq.calendar_year and pq.months is None and not pq.end):
+        return False
+    d = lib.store.document(f.doc_id)
+    released = (d.release_date or "") if d else ""
+    return released[:7] == f"{pq.calendar_year:04d}-{pq.month:02d}"
+
+
 def _same_span(p, want) -> bool:
     """Two periods that are the same quarter or year (52/53-week ends a few days apart)."""
     if p.kind != want.kind or p.months != want.months:
@@ -526,7 +541,12 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
         pool = [f for f in pool if f.period.end == latest]
         pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
         return pool
-    hits = [f for f in pool if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))]
+    hits = [
+        f
+        for f in pool
+        if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))
+        or (f.source == "prose" and _released_in_month(lib, f, pq))
+    ]
     if not hits:
         return []
     if pq.fiscal_year is None and not pq.end:

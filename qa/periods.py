@@ -364,7 +364,7 @@ class PeriodQuery:
         if self.end:
             return date.fromisoformat(self.end), self.months
         if self.month and self.calendar_year:
-            return month_end(self.calendar_year, self.month), 3
+            return month_end(self.calendar_year, self.month), self.months
         if self.fiscal_year is None:
             return None
         if self.quarter:
@@ -453,6 +453,13 @@ def find_periods(text: str) -> list[PeriodQuery]:
                 fiscal_year=None,
                 quarter=None,
                 calendar_year=y,
+            )
+        )
+    for m in MONTH_YEAR_RE.finditer(text):
+        # "January 2022", "September 2008": a month (a dividend declared, a balance at its end).
+        add(
+            PeriodQuery(
+                None, span=m.span(), month=_month(m.group(1)), calendar_year=int(m.group(2)), instant=False
             )
         )
     for m in HALF_RE.finditer(text):

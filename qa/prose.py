@@ -380,7 +380,11 @@ class ProseFigure:
 
 
 def read_sentence(
-    sent: str, cal: FiscalCalendar, main: Period | None, phrases, outlook: Period | None = None
+    sent: str,
+    cal: FiscalCalendar,
+    main: Period | None,
+    phrases,
+    outlook: Period | None = None,
 ) -> list[ProseFigure]:
     """Every figure a sentence states, with metric, unit, period and basis. Pure."""
     figs = figures(sent)
