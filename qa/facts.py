@@ -11,6 +11,7 @@ from index.numbers import Number, parse_number, precision
 
 from .metrics import BY_NAME, GENERIC_LABELS, clean_label, is_instant, metric_for
 from .periods import (
+    SPAN_TITLE_RE,
     FiscalCalendar,
     Period,
     column_period,
@@ -403,8 +404,13 @@ def table_facts(
                 kind, p = related[r.band].get(cell.col, ("", None)) if r.band < len(related) else ("", None)
             if p is None:
                 continue
-            if (r.band, cell.col) in bare and FLOW_LABEL_RE.search(r.label):
-                continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
+            if (r.band, cell.col) in bare:
+                span = months_stated(" ".join(SPAN_TITLE_RE.findall(r.label)))
+                if span:
+                    # "Net charge-offs to average loans (for the three months ended)": the row says how long
+                    p = make_period(date.fromisoformat(p.end), span, cal)
+                elif FLOW_LABEL_RE.search(r.label) and not INSTANT_LABEL_RE.search(r.label):
+                    continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
             unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             if ADJUSTMENT_COLUMN_RE.search(col_header):

@@ -200,10 +200,30 @@ LEXICON: tuple[Metric, ...] = (
     _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
     _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
     _m(
+        "return on average tangible common equity",
+        "percent",
+        [r"^return on (average )?tangible (common )?(shareholders'? |stockholders'? )?equity"],
+        [
+            "rote",
+            "return on tangible common equity",
+            "return on average tangible common equity",
+            "return on average tangible common shareholders' equity",
+        ],
+    ),
+    _m(
         "return on average equity",
         "percent",
         [r"^return on (average )?(common )?(shareholders'? |stockholders'? )?equity"],
-        ["roe", "return on equity", "return on average equity", "return on average common equity"],
+        [
+            "roe",
+            "return on equity",
+            "return on average equity",
+            "return on average common equity",
+            "return on average common shareholders' equity",
+            "return on average common stockholders' equity",
+            "return on average shareholders' equity",
+            "return on average stockholders' equity",
+        ],
     ),
     _m(
         "return on average assets",

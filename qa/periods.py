@@ -242,6 +242,15 @@ TRAILING_RE = re.compile(
 )
 
 
+# The span a table's title gives its columns: "Three Months Ended", "For the year", "Quarter ended" — not a
+# headline's "Full Year 2020 Net Income" above it.
+SPAN_TITLE_RE = re.compile(
+    r"(?i)\b(?:(?:three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|\d{1,2})[\s-]+"
+    r"(?:months?|weeks?)|(?:quarters?|years?|fiscal years?|periods?)\s+ended|for the (?:quarter|year|"
+    r"fiscal year|three|six|nine|twelve)\b[\w\s-]{0,12}|year[- ]to[- ]date|\b\d\s?months\b)"
+)
+
+
 def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
     """Period of a table column from its header text and its table's title and caption."""
     h = " ".join(header.split())
@@ -301,7 +310,7 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
             return None
     months = months_stated(h)
     if months is None and not instant_hint:
-        months = months_stated(context)
+        months = months_stated(" ".join(SPAN_TITLE_RE.findall(context)))
     if months is None and re.search(r"(?i)\bas of\b|\bat\b|balance", h):
         months = None
     elif months is None and not instant_hint and not parse_date(h):

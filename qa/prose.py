@@ -126,7 +126,11 @@ def _lexicon_phrases() -> tuple[Phrase, ...]:
         # A bare "deposits" or "loans" in prose is often a kind of them ("core deposits"): balance-sheet
         # totals are recognised by their full names there.
         words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
-        alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
+        alts = "|".join(
+            sorted((re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]?") for w in words), key=len)[
+                ::-1
+            ]
+        )
         out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"s?(?![\w&-])", words))
     for name, pat in EXTRA_METRICS:
         out.append(_phrase(name, pat, r"\b", r"\b", pat.split("|")))
@@ -451,8 +455,8 @@ def read_sentence(
             if CHANGE_BEFORE_RE.search(before) or CHANGE_AFTER_RE.match(sent[f.b : f.b + 30]):
                 subject = metric_of(sent, prev_end, f.a, f.a, phrases)
                 metric = (subject.name if subject else metric) + " change %"
-            elif not metric.endswith("%"):
-                metric += " %"
+            elif not metric.endswith("%") and not (lex and lex.unit == "percent"):
+                metric += " %"  # a share of something; a ratio the lexicon knows is a percent already
         if (
             (metric in LOSS_METRICS or unit == "USD/share")
             and re.search(r"(?i)\bloss", mention.text)
