@@ -622,8 +622,9 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             and f.period.kind == best.period.kind
             and f.basis == best.basis
             and f.unit == best.unit
-            # a sentence more than 10% away states another figure (a per-share amount, a year)
-            and abs(abs(f.value) - abs(best.value)) <= 0.1 * max(abs(best.value), 1e-9)
+            # a sentence more than 10% away (a point, for percentages) states another figure
+            and abs(abs(f.value) - abs(best.value))
+            <= (1.0 if best.unit == "percent" else 0.1 * max(abs(best.value), 1e-9))
         ]
         prose.sort(key=lambda f: (not agrees(best, f), f.char_start))
         prose.sort(key=lambda f: (not _within(f, best), f.char_start) if _finer(f, best) else (2, 0))

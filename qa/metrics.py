@@ -104,7 +104,7 @@ LEXICON: tuple[Metric, ...] = (
             r"^(total )?operating (income|loss|\(loss\) income|income \(loss\))",
             r"^(income|loss|\(loss\) income|income \(loss\)) from operations",
         ],
-        ["operating profit", "operating loss", "income from operations", "ebit"],
+        ["operating profit", "operating loss", "income from operations", "ebit", "operating margin"],
     ),
     _m(
         "income from continuing operations",
@@ -270,7 +270,17 @@ LEXICON: tuple[Metric, ...] = (
             r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\)|( -)? as reported)?$",
             r"^net (income|loss|earnings) (applicable|available) to common",
         ],
-        ["net loss", "net earnings", "earnings", "profit", "net profit", "bottom line", "net income (loss)"],
+        [
+            "net loss",
+            "net earnings",
+            "earnings",
+            "profit",
+            "net profit",
+            "bottom line",
+            "net income (loss)",
+            "net margin",
+            "net profit margin",
+        ],
     ),
     _m(
         "revenue",

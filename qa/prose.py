@@ -513,6 +513,7 @@ PAIRED_PERIODS_RE = re.compile(
     rf"(?:periods?\s+)?ended\s+(?P<date>(?:January|February|March|April|May|June|July|August|September|October|"
     rf"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{{1,2}},?\s+(?:19|20)\d\d)"
 )
+OPENING_PERIOD_RE = re.compile(r"(?i)^\s*(?:for|in|during)\s+(?:the\s+)?[^,.;]{3,60},")
 COMPARISON_RE = re.compile(r"(?i)\b(from|compared|versus|vs\.?|over|against|than)\b")
 PRIOR_PERIODS_RE = re.compile(
     r"(?i)\b(same periods?|prior[- ]year|previous year|a year (ago|earlier)|last year)\b"
@@ -658,8 +659,16 @@ def prose_facts(
             continue
         for text, base0, spans in _blocks(doc, seg):
             outlook = _outlook_period(seg.section, cal, main)
-            for sa, sb in sentences(text):
+            # "For fiscal year 2014, total revenues were ... GAAP operating margin was 39%.": a period that
+            # opens a paragraph holds for its later sentences that name none.
+            para = main
+            for k, (sa, sb) in enumerate(sentences(text)):
                 sent = text[sa:sb]
+                if k == 0:
+                    opening = OPENING_PERIOD_RE.match(sent)
+                    pqs = find_periods(opening.group(0)) if opening else []
+                    got = resolve(pqs[0], cal, main) if pqs and not pqs[0].relative else None
+                    para = got if got is not None and got.kind == "duration" else main
                 if not DIGIT_RE.search(sent):
                     # "We are entering the December quarter ...": later bullets follow. (Periods
                     # matter here only to such a sentence; a figure's are read with the figure.)
@@ -682,7 +691,7 @@ def prose_facts(
                 else:
                     # HTML: the citation is the paragraph's own element; the figure keeps its exact span.
                     s_start, s_end = seg.char_start, seg.char_end
-                for pf in read_sentence(sent, cal, main, phrases, outlook):
+                for pf in read_sentence(sent, cal, main if k == 0 else para, phrases, outlook):
                     out.append(
                         Fact(
                             metric=pf.metric,

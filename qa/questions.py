@@ -70,7 +70,7 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     if re.search(r"(?i)\bend of\b", rest) and periods:
         periods = tuple(
             PeriodQuery(
-                None, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
+                p.months, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
             )
             if p.months == 3 or p.months == 12
             else p
