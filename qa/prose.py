@@ -310,7 +310,45 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
             if nearest:
                 return max(before, key=lambda m: (m.end, m.end - m.start))
             return min(before, key=lambda m: (m.start, -(m.end - m.start)))
+        if start == lo:
+            free = free_subject(sent, lo, a)
+            if free is not None:
+                return free
     return None
+
+
+# "Finance income for the year ended September 30, 2005, was $69,479,000": a line item the lexicon and the
+# tables do not name, read off the clause's subject when a verb of being ties it to the figure.
+COPULA_RE = re.compile(
+    r"(?i)\b(?:was|were|totaled|totalled|amounted to|stood at|reached|(?:increased|decreased|rose|grew|fell|declined)"
+    r" to)\s+(?:approximately\s+|about\s+|a record\s+)?$"
+)
+SUBJECT_RE = re.compile(
+    r"(?i)^[\s\"“*\u2022o-]*(?:(?:and|while|but|with|whereas)\s+)?(?:the\s+|our\s+|its\s+|total\s+(?=\w+\s+\w))?"
+    r"((?:[a-z][\w&'’/-]*)(?:\s+(?!for\b|in\b|during\b|at\b|as\b|on\b|from\b|to\b|was\b|were\b)[a-z][\w&'’/-]*){0,5})"
+    r"(?=\s*(?:,|for\b|in\b|during\b|at\b|as of\b|was\b|were\b|totaled\b|amounted\b|stood\b|reached\b|"
+    r"increased\b|decreased\b|rose\b|grew\b|fell\b|declined\b|$))"
+)
+NOT_A_SUBJECT = frozenset(
+    {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "company", "results"}
+    | {"result", "quarter", "year", "period", "total", "amount", "figure", "number", "and", "or"}
+)
+
+
+def free_subject(sent: str, lo: int, a: int) -> Mention | None:
+    """The subject of the clause before a figure, when it is tied to it by "was", "were", "totaled"."""
+    head = sent[lo:a]
+    if not COPULA_RE.search(head):
+        return None
+    clause_start = max((m.end() for m in re.finditer(r"[;:]|,\s+(?:and|while|but)\s+|\.\s", head)), default=0)
+    m = SUBJECT_RE.match(head[clause_start:])
+    if not m:
+        return None
+    words = m.group(1).split()
+    if not words or words[0].lower() in NOT_A_SUBJECT or all(w.lower() in NOT_A_SUBJECT for w in words):
+        return None
+    start = lo + clause_start + m.start(1)
+    return Mention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
 
 
 def period_of(
@@ -442,7 +480,14 @@ def read_sentence(
         of_rev = SHARE_OF_REVENUE_RE.match(sent[f.b :])
         if not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
             unit = "USD/share"
-            metric = _per_share(metric)
+            # "equity continues to grow, with the book value ... rising 25.3% to $10.68 per share": the
+            # nearest per-share measure named before the figure, not the clause's first subject
+            per = [
+                m
+                for m in _mentions(sent, 0, f.a, phrases)
+                if BY_NAME.get(m.name) is not None and BY_NAME[m.name].unit == "USD/share"
+            ]
+            metric = max(per, key=lambda m: m.end).name if per else _per_share(metric)
         elif n.is_percent and of_rev:
             subject = metric_of(sent, prev_end, f.a, f.a, phrases)
             metric = (subject.name if subject else metric) + " %"
