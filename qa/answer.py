@@ -52,7 +52,25 @@ def answer_to_json(a: Answer) -> dict:
 
 
 def answer(lib, text: str) -> Answer:
-    """Answer one question from the library's store and index."""
+    """Answer one question from the library's store and index.
+
+    "How much" and "how many" ask for a figure; when no stored figure answers them, the passages that
+    state it are the answer ("How many weeks were in the quarter?")."""
+    a = _answer(lib, text)
+    if a.status == "not_found" and HOW_MUCH_RE.match(text) and lib.store.companies():
+        q = parse_question(text, lib.store.companies())
+        companies = lib.store.companies()
+        found = passages(lib, q, q.company or ((companies[0][0],) if len(companies) == 1 else None))
+        if found.status == "passages":
+            return found
+    return a
+
+
+HOW_MUCH_RE = re.compile(r"(?i)^\s*how\s+(much|many|large|big)\b")
+
+
+def _answer(lib, text: str) -> Answer:
+    """`answer` for figures, derived figures, passages, ambiguous or not_found."""
     companies = lib.store.companies()
     q = parse_question(text, companies)
     if not companies:
@@ -167,7 +185,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             continue
         mw = _words(m.removesuffix(" %"))
         inter = len(words & mw)
-        if mw and inter and inter / len(mw) >= 0.75:
+        if mw and inter and (inter / len(mw) >= 0.75 or (inter >= 2 and inter / len(mw) >= 0.66)):
             offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words))
     for m, label in lib.store.labels(scope):
         if m.endswith(" change %") or m.endswith(" change"):
@@ -176,7 +194,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if m.startswith("non-gaap"):
             lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against
         inter = len(words & lw)
-        if lw and inter and inter / len(lw) >= 0.75:
+        if lw and inter and (inter / len(lw) >= 0.75 or (inter >= 2 and inter / len(lw) >= 0.66)):
             # A printed label the question names nearly word for word.
             pos = min((phrase.find(w) for w in lw & words if w in phrase), default=99)
             offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos, len(lw - words))
@@ -263,6 +281,7 @@ def _words(s: str) -> frozenset[str]:
         "on",
         "at",
         "by",
+        "under",
         "for",
         "expense",
         "expenses",
@@ -394,6 +413,10 @@ NOISE_WORDS = frozenset(
         "latest",
         "recent",
         "most",
+        "balance",
+        "balances",
+        "outstanding",
+        "amount",
     ]
 )
 
@@ -673,6 +696,17 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
         return Answer(text, "not_found", note="that period is not in the store")
     fa = a[0]
     others = [p for p in q.periods if p is not first]
+    if (
+        others
+        and first is not None
+        and first.months in (3, 6, 9)
+        and others[0].months == 12
+        and others[0].fiscal_year
+        and not others[0].quarter
+        and not others[0].end
+    ):
+        # "first six months fiscal 2009 vs fiscal 2008": the same span of the other year
+        others[0] = PeriodQuery(first.months, fiscal_year=others[0].fiscal_year, quarter=first.quarter)
     if others and not others[0].relative:
         b = select(lib, facts, others[0], q, cals)
     else:
@@ -804,11 +838,16 @@ def _docs_for_period(lib, q: Question, scope) -> list[str]:
 def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     """The best passages for a question no figure answers: in the release of the period it names, if any;
     a phone number where it asks for a number, a name with a title where it asks who."""
-    words = re.sub(
-        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where|for|in)\b|[?]", " ", q.rest
-    )
+    words = q.rest
     for p in sorted(q.periods, key=lambda p: -p.span[0]):
+        # (the spans are the question's own: take the periods out before any word is)
         words = words[: p.span[0]] + " " + words[p.span[1] :] if p.span[1] <= len(words) else words
+    words = re.sub(
+        r"(?i)\b(who|what|which|is|are|was|were|the|of|a|an|does|did|do|how|many|much|why|when|where|for|in)\b"
+        r"|[?]",
+        " ",
+        words,
+    )
     query = " ".join(FILLER_PASSAGE_RE.sub(" ", words).split()) or q.rest
     docs = _docs_for_period(lib, q, scope)
     hits = []

@@ -10,7 +10,7 @@ from .periods import PeriodQuery, find_periods
 
 GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
 PASSAGE_WORDS = re.compile(
-    r"(?i)^\s*(who|why|how|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
+    r"(?i)^\s*(who|why|how(?!\s+(?:much|many|large|big))|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
     r"(tele)?conference|webcast|replay|dial|passcode|pin|access code|call id|conference id|web ?site|url|contact|"
     r"phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
