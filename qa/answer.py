@@ -15,7 +15,7 @@ from pathlib import Path
 from index.numbers import parse_number, precision
 
 from .citations import citation
-from .metrics import BY_NAME, clean_label, is_instant
+from .metrics import BY_NAME, GROUP_METRICS, clean_label, is_instant
 from .periods import FiscalCalendar, Period, PeriodQuery, make_period, nominal, shift
 from .questions import CHANGE_INTENT, PRIOR_QUARTER_WORDS, Question, metric_candidates, parse_question
 from .store import FactRow, company_key
@@ -183,10 +183,12 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
             continue
-        mw = _words(m.removesuffix(" %"))
-        inter = len(words & mw)
-        if mw and inter and (inter / len(mw) >= 0.75 or (inter >= 2 and inter / len(mw) >= 0.66)):
-            offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words))
+        for mw in _spellings(m.removesuffix(" %")):
+            inter = len(words & mw)
+            if mw and inter and (inter / len(mw) >= 0.75 or (inter >= 2 and inter / len(mw) >= 0.66)):
+                offer(
+                    m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words)
+                )
     for m, label in lib.store.labels(scope):
         if m.endswith(" change %") or m.endswith(" change"):
             continue  # a change column's line: asked for by change words, derived from the levels
@@ -242,6 +244,17 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if names and names not in groups:
             groups.append(names)
     return groups
+
+
+@lru_cache(maxsize=65536)
+def _spellings(metric: str) -> tuple[frozenset[str], ...]:
+    """The word sets a stored metric may be asked by: "services revenue" also as "services net sales"."""
+    out = [_words(metric)]
+    for group in GROUP_METRICS:
+        if metric.endswith(" " + group):
+            child = metric[: -len(group) - 1]
+            out += [_words(f"{child} {v}") for v in BY_NAME[group].synonyms]
+    return tuple(out)
 
 
 _ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold

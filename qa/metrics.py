@@ -470,7 +470,42 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
         # "Tangible book value" under "Per common share:" is tangible book value per share; a line item
         # of its own stays apart from the same words in dollars.
         return metric_for(f"{s} per share", unit)
+    group = _group_of(parents)
+    if group and unit in (None, "USD", "percent") and not _shares_a_word(s, group):
+        # "Services" under "Net sales:" is services revenue, under "Cost of sales:" services cost of revenue
+        return f"{s.removesuffix(' %')} {group}" + (" %" if s.endswith(" %") else "")
     return s
+
+
+# Sections whose lines are parts of one income-statement measure: a line's name is read with it.
+GROUP_METRICS = frozenset(
+    {
+        "revenue",
+        "cost of revenue",
+        "total operating expenses",
+        "noninterest income",
+        "noninterest expense",
+        "interest income",
+        "interest expense",
+    }
+)
+
+
+def _shares_a_word(label: str, group: str) -> bool:
+    """Whether a line already says its section's word ("Interest on loans" under interest income)."""
+    stop = {"and", "of", "the", "total", "cost"}
+    return bool({w.rstrip("s") for w in label.split()} & ({w.rstrip("s") for w in group.split()} - stop))
+
+
+def _group_of(parents: tuple[str, ...]) -> str | None:
+    """The income-statement measure a line's nearest section names ("Net sales by category:" → revenue)."""
+    if not parents:
+        return None
+    parent = re.sub(r"\s+by\s+[\w\s]+$", "", clean_label(parents[-1]))
+    if not parent or parent in GENERIC_LABELS:
+        return None
+    m = metric_for(parent)
+    return m if m in GROUP_METRICS else None
 
 
 def _matches(pattern: re.Pattern, label: str) -> bool:
