@@ -68,7 +68,7 @@ def parse_number(s: str) -> Number | None:
         return None
     if NIL_RE.match(s):
         return Number(0.0, raw.strip(), is_nil=True, is_currency="$" in s)
-    if s.endswith("*") and s.rstrip("* ") and s.rstrip("* ")[-1].isdigit():
+    if s.endswith("*") and s.rstrip("* ") and (s.rstrip("* ")[-1].isdigit() or s.rstrip("* ")[-1] == ")"):
         # A footnote star after a figure ("12,340,147*", restated): the figure is the digits before it.
         n = parse_number(s.rstrip("* "))
         return None if n is None else Number(n.value, raw.strip(), *_rest(n))

@@ -176,7 +176,7 @@ def _parse_line(line: Line) -> _Parsed | None:
             c.number = False
     figs: list[_Chunk] = []
     for c in reversed(cs):
-        if not (c.number or (NOT_MEANINGFUL_RE.match(c.text) and any(x.number for x in figs))):
+        if not (c.number or (NOT_MEANINGFUL_RE.match(c.text) and any(x.number for x in cs))):
             break
         figs.append(c)
     figs.reverse()

@@ -487,7 +487,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
         y = _year(m.group("y") or m.group("y2") or m.group("y3"))
         if y and 1990 <= y <= 2099:
             add(PeriodQuery(12, fiscal_year=y, span=m.span()))
-    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?![\d,.%])", text):
+    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?!\d|[.,]\d|\s?%)", text):
         # A bare year names a (fiscal) year when nothing more specific claimed it.
         add(PeriodQuery(12, fiscal_year=int(m.group(1)), span=m.span()))
     for m in RELATIVE_RE.finditer(text):

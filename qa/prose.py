@@ -43,7 +43,8 @@ GUIDANCE_RE = re.compile(
 )
 CHANGE_BEFORE_RE = re.compile(
     r"(?i)(\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|"
-    r"cut\w*)|\b(growth|increase|decrease|decline|improvement|reduction|rise)\s+of)\s*$"
+    r"cut\w*|surg\w*|jump\w*|soar\w*|climb\w*|drop\w*|plung\w*|gain\w*|ris\w*)|"
+    r"\b(growth|increase|decrease|decline|improvement|reduction|rise|gain|drop)\s+of)\s*$"
 )
 CHANGE_AFTER_RE = re.compile(
     r"(?i)^\s*(increase|decrease|improvement|higher|lower|growth|decline|over|from|compared|year[- ]over[- ]year|"
@@ -175,7 +176,7 @@ class Figure:
 
 
 COMPACT_RANGE_RE = re.compile(
-    r"(?<![\d.,$-])(\d{1,3}(?:\.\d+)?)\s?[-\u2013]\s?(\d{1,3}(?:\.\d+)?)\s?(%|percent\b)"
+    r"(?<![\d.,$-])(\d{1,3}(?:\.\d+)?)\s?%?\s?(?:[-\u2013]|\s+to\s+)\s?(\d{1,3}(?:\.\d+)?)\s?(%|percent\b)"
 )
 
 
@@ -217,6 +218,8 @@ def figures(sent: str) -> list[Figure]:
             ranged = (
                 RANGE_RE.match(between)
                 and n2.is_percent == n.is_percent
+                # "improved from $(1.80) to $(0.42)" is a change, not a range
+                and not re.search(r"(?i)\bfrom\s*$", sent[max(0, a - 8) : a])
                 and (
                     between.strip().lower() != "and"
                     or re.search(r"(?i)\b(between|range of)\s*$", sent[max(0, a - 12) : a])
@@ -309,12 +312,27 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
         if before:
             if nearest:
                 return max(before, key=lambda m: (m.end, m.end - m.start))
-            return min(before, key=lambda m: (m.start, -(m.end - m.start)))
+            subject = min(before, key=lambda m: (m.start, -(m.end - m.start)))
+            if start == 0 and lo > 0 and any(_opens_clause(sent, m, subject) for m in before):
+                # "Revenue Surges 234%, ..., EPS Improves 77%, with Over $18.3 Million": the sentence's
+                # subject is out of reach past other measures named since
+                return None
+            return subject
         if start == lo:
             free = free_subject(sent, lo, a)
             if free is not None:
                 return free
     return None
+
+
+def _opens_clause(sent: str, m: Mention, subject: Mention) -> bool:
+    """Whether another measure, named after the subject's first figure, opens a clause of its own
+    (", EPS Improves 77%"), so that the subject no longer reaches the figures after it ("56% of revenue"
+    does not: it only says what the percentage is of)."""
+    if m.name == subject.name or m.start < subject.end:
+        return False
+    digit = re.search(r"\d", sent[subject.end : m.start])
+    return digit is not None and bool(re.search(r"(?:[,;]|\band)\s*$", sent[max(0, m.start - 5) : m.start]))
 
 
 # "Finance income for the year ended September 30, 2005, was $69,479,000": a line item the lexicon and the
@@ -332,6 +350,7 @@ SUBJECT_RE = re.compile(
 NOT_A_SUBJECT = frozenset(
     {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "company", "results"}
     | {"result", "quarter", "year", "period", "total", "amount", "figure", "number", "and", "or"}
+    | {"increase", "decrease", "change", "difference", "improvement", "decline", "growth", "reduction"}
 )
 
 
@@ -348,7 +367,12 @@ def free_subject(sent: str, lo: int, a: int) -> Mention | None:
     if not words or words[0].lower() in NOT_A_SUBJECT or all(w.lower() in NOT_A_SUBJECT for w in words):
         return None
     start = lo + clause_start + m.start(1)
-    return Mention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
+    return FreeMention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
+
+
+@dataclass(frozen=True)
+class FreeMention(Mention):
+    """A clause subject read by `free_subject`: it also names the figures that follow in its clause."""
 
 
 def period_of(
@@ -440,6 +464,7 @@ def read_sentence(
     prev_end = 0
     last: ProseFigure | None = None
     paired = respectively(sent, figs, cal)
+    last_free: Mention | None = None
     stops = _next_starts(figs, len(sent))
     for i, f in enumerate(figs):
         stop = stops[i]
@@ -465,9 +490,22 @@ def read_sentence(
             prev_end = f.b
             continue
         mention = metric_of(sent, prev_end, f.a, f.b, phrases, nearest=guidance_words)
+        if mention is None and not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
+            # "... rising 25.3% to $10.68 per share": a per-share measure named earlier in the sentence
+            per = [
+                m
+                for m in _mentions(sent, 0, f.a, phrases)
+                if BY_NAME.get(m.name) is not None and BY_NAME[m.name].unit == "USD/share"
+            ]
+            mention = max(per, key=lambda m: m.end) if per else None
+        if mention is None and isinstance(last_free, FreeMention):
+            # "Finance income ... was $12.1 million and $36.4 million, respectively, compared to ..."
+            mention = last_free
         if mention is None:
             prev_end = f.b
             continue
+        if isinstance(mention, FreeMention):
+            last_free = mention
         metric = mention.name
         lex = BY_NAME.get(metric)
         unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
@@ -482,9 +520,10 @@ def read_sentence(
             unit = "USD/share"
             # "equity continues to grow, with the book value ... rising 25.3% to $10.68 per share": the
             # nearest per-share measure named before the figure, not the clause's first subject
+            near = _mentions(sent, prev_end, f.a, phrases)
             per = [
                 m
-                for m in _mentions(sent, 0, f.a, phrases)
+                for m in (near or _mentions(sent, 0, f.a, phrases))
                 if BY_NAME.get(m.name) is not None and BY_NAME[m.name].unit == "USD/share"
             ]
             metric = max(per, key=lambda m: m.end).name if per else _per_share(metric)
@@ -509,6 +548,15 @@ def read_sentence(
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts)
+        if (
+            own is None
+            and i not in paired
+            and re.search(r"(?i)\bfrom\s*$", sent[max(0, f.a - 8) : f.a])
+            and re.match(r"\s*to\s*[$(\d]", sent[f.b : f.b + 8])
+        ):
+            # "improved from $(1.80) to $(0.42)": the earlier figure's period is not said; no guess
+            prev_end = clause_end
+            continue
         if i in paired:
             period = paired[i]  # "... for the quarter and six months ... were $A and $B, respectively"
         elif own is None and guidance_words and outlook is not None:
@@ -616,7 +664,12 @@ def _per_share(metric: str) -> str:
 
 ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 BLOCK_TAG_RE = re.compile(r"(?i)</?(br|p|div|td|th|tr|li|h[1-6]|table|ul|ol|hr)\b")
-SKIP_TAG_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->")
+# Scripts, styles, comments, and footnote marks set as superscripts ("$18.3<sup>1</sup> Million"): none is
+# part of a sentence's words.
+SKIP_TAG_RE = re.compile(
+    r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<sup\b[^>]*>\s*(?:<[^>]*>\s*)*[\w*\u2020\u2021\u00a7,()]{1,4}"
+    r"\s*(?:<[^>]*>\s*)*</sup\s*>"
+)
 
 
 def html_words(markup: str) -> tuple[str, list[tuple[int, int]]]:

@@ -245,12 +245,6 @@ Operating income                  2,000     1,000     100%
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="observed: an 'N/A' in the last column makes the line a label: no 'Net income (loss)' row, its "
-    "figures are lost, and its words join the next row's label ('Net income (loss) 1,234 (987) N/A Operating "
-    "income'), so operating income's 2,000 / 1,000 get the metric 'net income (loss) 1,234 n/a operating income'",
-)
 def test_na_cell_in_the_last_column_keeps_its_column():
     """An 'N/A' change cell at the end of a row holds its column; the row's figures are still read."""
     _doc, tables, facts = read(TRAILING_NA)
@@ -279,11 +273,6 @@ def test_parse_number_reads_a_figure_with_a_footnote_star(printed, value, curren
     assert (n.value, n.is_currency, n.as_printed) == (value, currency, printed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="observed: parse_number('(0.39)*') and parse_number('$(4,037)*') are None: a star after a closing "
-    "parenthesis is not read",
-)
 @pytest.mark.parametrize(("printed", "value"), [("(0.39)*", -0.39), ("$(4,037)*", -4037)])
 def test_parse_number_reads_a_negative_figure_with_a_footnote_star(printed, value):
     """A negative figure in parentheses with a footnote star ('(0.39)*') is the negative figure."""
@@ -322,11 +311,6 @@ BANK_NEGATIVE_STAR = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="observed: '$ (4,037)*' is taken into the label ('Net income (loss) $ (4,037)*'), so the row's "
-    "metric becomes 'net income (loss) $' and the quarter's figure is lost",
-)
 def test_row_with_a_starred_negative_figure_is_read():
     """A row whose negative figure carries a footnote star ('$ (4,037)*') is read with its label."""
     _doc, tables, facts = read(BANK_NEGATIVE_STAR)
