@@ -250,8 +250,8 @@ def _assign(f: _Chunk, cols: list[tuple[int, int]]) -> int:
 def _is_continuation(prev_label: str, prev_indent: int, label: str, indent: int) -> bool:
     """Whether `label` continues the label-only line above it."""
     p = prev_label.rstrip()
-    if p.endswith(":"):
-        return False
+    if p.endswith(":") or (p.endswith("-") and label[:1].isupper()):
+        return False  # "Income Account-" over "Retail Revenue": a section heading, not half a label
     if p.count("(") > p.count(")"):
         return True
     if label[:1].islower() or label[:1] in ")-(":

@@ -76,6 +76,11 @@ def _answer(lib, text: str) -> Answer:
     if not companies:
         return Answer(text, "not_found", note="the store is empty: run `exhibit index PATH` first")
     scope = q.company or ((companies[0][0],) if len(companies) == 1 else None)
+    if q.company_guess:
+        owner = _company_printing(lib, q.company_guess)
+        if owner is None:
+            return Answer(text, "not_found", note=f"no company named {q.company_guess!r} in the store")
+        scope = (owner,)
     if q.wants_passages:
         return passages(lib, q, scope)
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
@@ -129,6 +134,29 @@ def _answer(lib, text: str) -> Answer:
     return figure_answer(lib, text, best, facts)
 
 
+def _company_printing(lib, name: str) -> str | None:
+    """The company whose releases print a name no stored company goes by ("KeyCorp" for a supplement
+    that calls itself "Key"): the only company that prints it, or the one that prints it far more often
+    than any other; None when none does."""
+    first = re.match(r"[A-Z][a-z]+", name)
+    probes = {name.split()[0]} | ({first.group(0)} if first and len(first.group(0)) >= 3 else set())
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(probes)) + r")\b")
+    counts: dict[str, int] = {}
+    for d in lib.store.documents():
+        n = len(pattern.findall(lib.text_for(d.sha256)))
+        if n:
+            counts[d.company_key] = counts.get(d.company_key, 0) + n
+    if UNKNOWN_COMPANY_KEY in counts:
+        return UNKNOWN_COMPANY_KEY  # a release that never said its name (a bare supplement) and prints this
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] < 3 * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+UNKNOWN_COMPANY_KEY = company_key("Unknown company")
+
+
 # --- metric resolution -------------------------------------------------------------------------
 
 
@@ -152,7 +180,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     words = _words(phrase) or frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", phrase))
     if not words:
         return []
-    percent = bool(re.search(r"%|\bpercent", q.text.lower()))
+    # "by what percent did revenues decrease" asks for a change of the line, not a line printed in %
+    percent = bool(re.search(r"%|\bpercent", q.text.lower())) and not (
+        q.change and CHANGE_INTENT.search(q.text)
+    )
     per_share = bool(re.search(r"per share|\beps\b", phrase)) and not re.search(
         r"shares used|(diluted|basic|average) shares", phrase
     )
@@ -440,6 +471,8 @@ def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
     its sections and table title, and the synonyms of any metric those sections name ("Net sales by
     category" → revenue)."""
     out = set(_words(metric.removesuffix(" %")) | _words(label) | _raw_words(label) | _raw_words(context))
+    if re.search(r"(?i)potential common|dilutive|assuming dilution", label + " " + context):
+        out.add("diluted")  # "common shares and potential common shares outstanding" are the diluted count
     base = BY_NAME.get(metric.removesuffix(" %").removesuffix(" change"))
     if base:
         for v in (base.name, *base.synonyms):

@@ -78,6 +78,30 @@ ADJUSTMENT_COLUMN_RE = re.compile(r"(?i)^(?!.*adjusted).*\b(adj\.?|adjustments?|
 NON_GAAP_COLUMN_RE = re.compile(r"(?i)\bnon-?gaap\b|\bas adjusted\b|\badjusted\b")
 
 
+PHYSICAL_RE = re.compile(
+    r"(?i)\b(thousands|millions|billions)\s+of\s+(kwhs?|kilowatt[- ]hours?|mwhs?|megawatt[- ]hours?|gwhs?|"
+    r"barrels|bbls?|tons|tonnes|units|customers|subscribers|ounces|gallons|cubic feet|mcf|boe|passengers|"
+    r"employees|square feet)\b"
+)
+LABEL_THOUSANDS_RE = re.compile(r"(?i)\((?:in )?(?:000s?|000's|thousands)\)")
+
+
+def physical_unit(context: str) -> tuple[str, float] | None:
+    """A table of quantities, not money ("(In Millions of KWHs)"): the unit and its scale."""
+    m = PHYSICAL_RE.search(context)
+    if not m:
+        return None
+    word = m.group(2).lower()
+    unit = (
+        "kWh"
+        if word.startswith(("kwh", "kilowatt"))
+        else "MWh"
+        if word.startswith(("mwh", "megawatt"))
+        else word
+    )
+    return unit, SCALE_WORD[m.group(1).lower()]
+
+
 def fiscal_calendar(doc: Document) -> FiscalCalendar:
     """The company's fiscal calendar: stated year end, else inferred from 'first quarter ended June 30'."""
     if doc.fiscal_year_end:
@@ -126,6 +150,9 @@ INSTANT_LABEL_RE = re.compile(
     r"leverage ratio|total capital ratio)|\b(period[- ]end|end of period|at quarter end)\b"
 )
 
+PERIOD_END_LABEL_RE = re.compile(
+    r"(?i)\b(end of (the )?(period|quarter|year)|period[- ]end|quarter[- ]end|year[- ]end)\b"
+)
 FLOW_LABEL_RE = re.compile(
     r"(?i)charge-?offs|recoveries|provision|\baverage|income|expense|revenue|earnings|originations|purchases|"
     r"\bsales\b|annualized|fees|margin|return on|efficiency|net interest|dividends? (declared|paid)"
@@ -360,6 +387,7 @@ def table_facts(
         )
     )
     scale = table_scale(context)
+    physical = physical_unit(context)
     periods: list[list[Period | None]] = []
     bare: set[tuple[int, int]] = set()
     for bi, band in enumerate(t.bands):
@@ -415,10 +443,12 @@ def table_facts(
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             if ADJUSTMENT_COLUMN_RE.search(col_header):
                 continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
-            metric = metric_for(r.label, unit, r.parents)
+            metric = _per_share_section(metric_for(r.label, unit, r.parents), unit, r.parents)
             if kind:
                 # A change or "% of revenues" column: the line item's change or share, for its period.
                 base = metric_for(r.label, "USD" if unit == "percent" else unit, r.parents).removesuffix(" %")
+                if physical:
+                    base = f"{clean_label(r.label)} ({physical[0]})"
                 pct = n.is_percent or "%" in col_header or "percent" in col_header.lower()
                 if kind == "share":
                     unit, metric = "percent", base + " %"
@@ -432,6 +462,12 @@ def table_facts(
             if lex and lex.unit == "percent":
                 unit = "percent"
             s = _cell_scale(unit, scale, context + " " + col_header, r.label, r.parents)
+            if physical and unit == "USD" and not n.is_currency:
+                # "(In Millions of KWHs)": kilowatt-hours, not dollars, and no money line of the lexicon
+                unit, s = physical
+                metric = f"{clean_label(r.label)} ({unit})"
+            elif unit == "shares" and LABEL_THOUSANDS_RE.search(r.label):
+                s = 1000.0  # "Common shares outstanding (000)": thousands whatever the table's dollars are in
             if (
                 p.kind == "duration"
                 and (
@@ -444,6 +480,9 @@ def table_facts(
                 )
             ):
                 # A balance-sheet line under a bare quarter header ("4Q21") is stated at the quarter's end.
+                p = make_period(date.fromisoformat(p.end), None, cal)
+            elif p.kind == "duration" and PERIOD_END_LABEL_RE.search(r.label):
+                # "End of Period Shares Outstanding" under "12 Months Ended December": at the period's end
                 p = make_period(date.fromisoformat(p.end), None, cal)
             if not kind and (metric, unit, p) in taken:
                 continue  # two columns headed with one date: a misprinted header, the first is the date's
@@ -547,6 +586,21 @@ def _fiscal_ytd(p: Period, cal: FiscalCalendar) -> Period:
     if ytd in (6, 9) and ytd != p.months:
         return make_period(end, ytd, cal)
     return p
+
+
+def _per_share_section(metric: str, unit: str, parents: tuple[str, ...]) -> str:
+    """A per-share line under "Per common share — assuming dilution" (or "... basic") is the diluted
+    (basic) figure even where its own label says only "Net income attributable to common shareholders"."""
+    if unit != "USD/share" or metric.startswith(("diluted", "basic")):
+        return metric
+    said = " ".join(parents).lower()
+    diluted = bool(re.search(r"dilut", said))
+    basic = bool(re.search(r"\bbasic\b", said)) and not diluted
+    if not (diluted or basic):
+        return metric
+    if metric in ("earnings per share", "net income per share"):
+        return "diluted earnings per share" if diluted else "basic earnings per share"
+    return ("diluted " if diluted else "basic ") + metric
 
 
 def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:

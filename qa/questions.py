@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .metrics import LEXICON, clean_label
 from .periods import PeriodQuery, find_periods
@@ -30,7 +31,7 @@ FILLER = re.compile(
     r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|during|as(?! reported)|by|a|an|"
     r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|first|second|third|fourth|fiscal|quarter|quarterly)(?![\w&-])|[?,.:;!]"
+    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly)(?![\w&-])|[?,.:;!]"
 )
 
 
@@ -48,6 +49,7 @@ class Question:
     wants_passages: bool
     wants_percent: bool
     wants_instant: bool
+    company_guess: str = ""  # the name a question opened with that no stored company matched
 
 
 def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question:
@@ -93,7 +95,16 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
         wants_passages=bool(PASSAGE_WORDS.search(q)),
         wants_percent=wants_percent,
         wants_instant=wants_instant,
+        company_guess=_guessed_name(q, companies),
     )
+
+
+def _guessed_name(q: str, companies) -> str:
+    """The name a question opens with when no stored company's name, ticker or initials matched it."""
+    if _find_company_named(q, companies):
+        return ""
+    lead = _leading_name(q)
+    return re.sub(r"(?i)['’]s$", "", q[lead[0] : lead[1]]) if lead else ""
 
 
 GENERIC = {
@@ -144,7 +155,14 @@ def _company_triggers(companies: list[tuple[str, str, str]], said: set[str]) -> 
     return list(seen.values())
 
 
-def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], str]:
+def _find_company_named(q: str, companies: list[tuple[str, str, str]]) -> tuple[str, ...]:
+    keys, _ = _find_company(q, companies, guess=False)
+    return keys
+
+
+def _find_company(
+    q: str, companies: list[tuple[str, str, str]], guess: bool = True
+) -> tuple[tuple[str, ...], str]:
     """The companies a question names (full name, ticker, initials, or distinctive first word), and the
     rest of it. "Apple" names both "Apple Inc." and "Apple Computer, Inc." (the same company's releases
     years apart), so several keys can come back."""
@@ -167,11 +185,119 @@ def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[
                 found.append((key, m.start(), m.end()))
                 break
     if not found:
+        if guess and len(companies) == 1:
+            lead = _leading_name(q)
+            if lead:
+                # One company in the store, and the question opens with a name the release never prints
+                # ("KeyCorp net income" of a supplement that calls itself "Key"): that company.
+                return (companies[0][0],), (q[: lead[0]] + " " + q[lead[1] :]).strip()
+        lead = _leading_name(q) if guess else None
+        if lead:
+            # A name no stored company goes by: `answer` looks for the releases that print it.
+            return (), (q[: lead[0]] + " " + q[lead[1] :]).strip()
         return (), q
     # The longest mention wins; every company named by that same stretch of words comes along.
     a, b = max(((x[1], x[2]) for x in found), key=lambda ab: ab[1] - ab[0])
     keys = tuple(sorted({k for k, s, e in found if s >= a and e <= b}))
     return keys, (q[:a] + " " + q[b:]).strip()
+
+
+LEAD_WORD_RE = re.compile(r"[A-Z][\w&.’'-]*")
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "how",
+        "who",
+        "which",
+        "when",
+        "where",
+        "why",
+        "did",
+        "does",
+        "do",
+        "is",
+        "was",
+        "were",
+        "are",
+        "the",
+        "total",
+        "gaap",
+        "non-gaap",
+        "adjusted",
+        "net",
+        "basic",
+        "diluted",
+        "fiscal",
+        "fy",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "full",
+        "year",
+        "quarter",
+        "quarterly",
+        "annual",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "h1",
+        "h2",
+        "ytd",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "show",
+        "give",
+        "tell",
+        "list",
+        "compare",
+        "please",
+        "average",
+        "cash",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Every word of the lexicon's names and synonyms: words a question uses for metrics, not names."""
+    words: set[str] = set()
+    for m in LEXICON:
+        for v in (m.name, *m.synonyms):
+            words |= set(re.findall(r"[a-z0-9&-]+", v.lower()))
+    return frozenset(words)
+
+
+def _leading_name(q: str) -> tuple[int, int] | None:
+    """Where the capitalized words a question opens with (after "What was", "How much did") stand that
+    are no metric, period or question word."""
+    opener = re.match(r"(?i)^\s*(?:(?:what|how|much|many|did|does|do|was|were|is|are|the)\s+)*", q)
+    pos = start = opener.end()
+    end = None
+    while pos < len(q):
+        m = LEAD_WORD_RE.match(q, pos)
+        if not m:
+            break
+        w = m.group(0)
+        base = re.sub(r"(?i)['’]s$", "", w).lower()
+        if base in QUESTION_WORDS or base in _vocabulary() or re.match(r"(?i)^(?:q[1-4]|[1-4]q|fy)\d*", base):
+            break
+        end = m.end()
+        pos = m.end()
+        while pos < len(q) and q[pos] == " ":
+            pos += 1
+    return (start, end) if end else None
 
 
 def _synonym_patterns() -> list[tuple[int, str, re.Pattern]]:
