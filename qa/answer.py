@@ -342,11 +342,13 @@ def _period_reported(lib, metrics: list[str], q: Question) -> bool:
     return False
 
 
-@dataclass(frozen=True)
 class _PeriodOnly:
     """What `matches` reads of a fact."""
 
-    period: Period
+    __slots__ = ("period",)
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
 
 
 def _same_span(p, want) -> bool:
