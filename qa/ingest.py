@@ -39,7 +39,9 @@ from .store import Store
 SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
 # Bump when extraction changes: files ingested by an older extractor are read again.
 EXTRACTOR_VERSION = "1"
-SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"}
+SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".pyc", ".csv", ".db", ".toml"}
+# Python's bytecode caches: importing the bundled corpus package writes one into corpus/.
+SKIP_DIRS = {"__pycache__"}
 
 # The largest release text read (the body of one exhibit, or a whole plain/HTML file). The largest
 # real release in the shared corpus is 2 MB; a 50 MB "release" took 46 s and 700 MB to extract.
@@ -88,7 +90,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[st
                     bad.append((root, "symbolic link loop (folder already visited)"))
                     continue
                 seen_dirs.add(key)
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for n in sorted(names):
                     f = Path(root) / n
                     if n in SKIP_NAMES or n.startswith(".") or f.suffix.lower() in SKIP_SUFFIXES:
