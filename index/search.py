@@ -22,6 +22,7 @@ from whoosh import fields, highlight, index, qparser, writing
 from whoosh import query as wquery
 from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.lang.porter import stem as porter_stem
 
 from index.errors import StoreError
@@ -233,22 +234,50 @@ def analyze(text: str, mode: str = "index") -> list[str]:
     return [t.text for t in finance_analyzer()(text, mode=mode)]
 
 
+class Indexed:
+    """A field value already indexed: its field's `index()` items, (term bytes, frequency, weight,
+    encoded positions). Written as is: the writer does not analyse the value again."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple]) -> None:
+        self.items = items
+
+
+class _Preindexed:
+    """A field that also takes an `Indexed` value (otherwise it indexes as Whoosh does)."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Indexed):
+            return iter(value.items)
+        return super().index(value, **kwargs)
+
+
+# Equal to Whoosh's TEXT and ID (Whoosh compares fields by format, not class).
+class TextField(_Preindexed, fields.TEXT):
+    """Whoosh's TEXT, taking `Indexed` values too."""
+
+
+class IdField(_Preindexed, fields.ID):
+    """Whoosh's ID, taking `Indexed` values too."""
+
+
 def build_schema() -> fields.Schema:
     """The segment schema; `text` holds the segment's display words."""
     analyzer = finance_analyzer()
     # "phrase": a hyphenated query word such as "non-GAAP" must stay a phrase, not an OR.
     text_field = dict(analyzer=analyzer, stored=True, multitoken_query="phrase")
     return fields.Schema(
-        doc_id=fields.ID(stored=True),
+        doc_id=IdField(stored=True),
         seq=fields.STORED(),
-        kind=fields.ID(stored=True),
-        section=fields.TEXT(**text_field),
+        kind=IdField(stored=True),
+        section=TextField(**text_field),
         # Whoosh's ID cannot lower-case, so the filters match lower-cased copies.
-        company=fields.TEXT(stored=True),
-        company_key=fields.ID(),
+        company=TextField(stored=True),
+        company_key=IdField(),
         period=fields.STORED(),
-        period_key=fields.ID(),
-        text=fields.TEXT(**text_field),
+        period_key=IdField(),
+        text=TextField(**text_field),
         char_start=fields.STORED(),
         char_end=fields.STORED(),
         line_start=fields.STORED(),
@@ -402,7 +431,7 @@ class SegmentIndex:
         if self._ix is not None:
             return self._ix
         if index.exists_in(str(self.path)):
-            self._ix = _storage(self.path).open_index()
+            self._ix = _storage(self.path).open_index(schema=self._schema)
         elif create:
             self.path.mkdir(parents=True, exist_ok=True)
             self._ix = _storage(self.path).create_index(self._schema)
@@ -413,9 +442,12 @@ class SegmentIndex:
         """True when the index on disk was built with another schema or analyzer."""
         try:
             ix = self._open()
+            # The index is opened with our schema (its writers must use our fields): compare the one
+            # its last commit recorded.
+            stored = None if ix is None else TOC.read(ix.storage, ix.indexname).schema
         except UNREADABLE:
             return True
-        return ix is not None and not _same_schema(ix.schema, self._schema)
+        return ix is not None and not _same_schema(stored, self._schema)
 
     # -- writing
 
@@ -611,19 +643,79 @@ class BulkWriter:
     def __init__(self, writer):
         self._w = writer
 
-    def replace_document(self, doc_id: str, company: str, period: str, segments: Iterable[Segment]) -> None:
+    def replace_document(
+        self,
+        doc_id: str,
+        company: str,
+        period: str,
+        segments: Iterable[Segment],
+        text_items: Sequence[list[tuple]] | None = None,
+    ) -> None:
         """Deletes the doc's segments and adds these (visible at the bulk's commit)."""
         self.delete_document(doc_id)
-        self.add_document(doc_id, company, period, segments)
+        self.add_document(doc_id, company, period, segments, text_items)
 
     def delete_document(self, doc_id: str) -> None:
         """Deletes every segment of `doc_id`."""
         self._w.delete_by_term("doc_id", doc_id)
 
-    def add_document(self, doc_id: str, company: str, period: str, segments: Iterable[Segment]) -> None:
-        """Adds the segments without deleting first (for a fresh index)."""
-        for seg in segments:
-            self._w.add_document(**_fields(doc_id, company, period, seg))
+    def add_document(
+        self,
+        doc_id: str,
+        company: str,
+        period: str,
+        segments: Iterable[Segment],
+        text_items: Sequence[list[tuple]] | None = None,
+    ) -> None:
+        """Adds the segments without deleting first (for a fresh index).
+
+        `text_items`: each segment's `text` already indexed (`index_text`, done where the segments
+        were read), in the segments' order. Every other field is indexed once per distinct value of
+        the document (a release's company, sections and kinds repeat on every segment)."""
+        memo = _FieldMemo(self._w.schema)
+        for i, seg in enumerate(segments):
+            fields_ = memo.indexed(_fields(doc_id, company, period, seg))
+            if text_items is not None:
+                fields_["_stored_text"] = fields_["text"]
+                fields_["text"] = Indexed(text_items[i])
+            self._w.add_document(**fields_)
+
+
+# Fields whose values repeat within a release: indexed once per distinct value.
+REPEATING_FIELDS = ("doc_id", "kind", "section", "company", "company_key", "period_key")
+
+
+class _FieldMemo:
+    """Each repeating field's `index()` items, per distinct value (one document's worth)."""
+
+    def __init__(self, schema: fields.Schema) -> None:
+        self._schema = schema
+        self._items: dict[tuple[str, str], list[tuple]] = {}
+
+    def indexed(self, values: dict) -> dict:
+        """The fields with the repeating ones replaced by their `Indexed` items (stored as given)."""
+        for name in REPEATING_FIELDS:
+            value = values.get(name)
+            if value is None:
+                continue
+            key = (name, value)
+            if key not in self._items:
+                self._items[key] = list(self._schema[name].index(value))
+            values["_stored_" + name] = value
+            values[name] = Indexed(self._items[key])
+        return values
+
+
+def index_text(segments: Iterable[Segment]) -> list[list[tuple]]:
+    """Each segment's `text` field indexed (for `BulkWriter.add_document`): the analysis can run
+    where the segments are read, while another process writes the index."""
+    field = _text_field()
+    return [list(field.index(seg.display or "")) for seg in segments]
+
+
+@lru_cache(maxsize=1)
+def _text_field():
+    return build_schema()["text"]
 
 
 def _fields(doc_id: str, company: str, period: str, seg: Segment) -> dict:

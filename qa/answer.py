@@ -579,11 +579,13 @@ def _period_reported(lib, metrics: list[str], q: Question) -> bool:
     return False
 
 
-@dataclass(frozen=True)
 class _PeriodOnly:
     """What `matches` reads of a fact."""
 
-    period: Period
+    __slots__ = ("period",)
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
 
 
 def _released_in_month(lib, f: FactRow, pq: PeriodQuery) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -24,6 +23,8 @@ def display_of(markup: str) -> str:
     t = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
     t = re.sub(r"(?i)<br\s*/?>|</(td|th|p|div|tr)>", " ", t)
     t = re.sub(r"<[^>]*>", "", t)
+    import html  # (here: a plain-text release's citation needs no entity table)
+
     return fold(html.unescape(t).replace("\u00a0", " "))
 
 

@@ -8,8 +8,6 @@ and WeasyPrint are imported only inside the commands that need them, so
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import sys
 from pathlib import Path
@@ -227,6 +225,8 @@ def cmd_search(args, lib) -> int:
         limit=args.limit,
     )
     if args.json:
+        import json
+
         print(json.dumps([lib.hit_json(h) for h in hits], indent=2, ensure_ascii=False))
         return EXIT_OK if hits else EXIT_NONE
     if not hits:
@@ -256,6 +256,9 @@ def render_highlights(s: str, color: bool) -> str:
 
 def cmd_facts(args, lib) -> int:
     """exhibit facts: list facts with filters, as a table, --json or --csv."""
+    import csv
+    import json
+
     rows = lib.facts(
         company=args.company, metric=args.metric, period=args.period, doc_id=args.doc, basis=args.basis
     )
@@ -387,6 +390,7 @@ def cmd_doctor(args, lib) -> int:
 
 def cmd_ask(args, lib) -> int:
     """exhibit ask QUESTION | -: answers, readable or --json (one object a line for stdin)."""
+
     from .answer import answer_to_json, format_answer
 
     if args.question == ["-"]:
@@ -397,6 +401,8 @@ def cmd_ask(args, lib) -> int:
                 continue
             a = lib.ask(q)
             if args.json:
+                import json
+
                 print(json.dumps(answer_to_json(a), ensure_ascii=False), flush=True)
             else:
                 print(format_answer(a))
@@ -406,6 +412,8 @@ def cmd_ask(args, lib) -> int:
         return worst
     a = lib.ask(" ".join(args.question))
     if args.json:
+        import json
+
         print(json.dumps(answer_to_json(a), indent=2, ensure_ascii=False))
     else:
         print(format_answer(a))
@@ -418,6 +426,8 @@ def cmd_check(args, lib) -> int:
 
     findings = lib.check(doc_id=args.doc, company=args.company)
     if args.json:
+        import json
+
         print(json.dumps(audit_json(findings, lib), indent=2, ensure_ascii=False))
     else:
         print(format_findings(findings, lib))

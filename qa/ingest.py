@@ -39,7 +39,9 @@ from .store import Store
 SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
 # Bump when extraction changes: files ingested by an older extractor are read again.
 EXTRACTOR_VERSION = "2"
-SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".csv", ".db", ".toml"}
+SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".pyc", ".csv", ".db", ".toml"}
+# Python's bytecode caches: importing the bundled corpus package writes one into corpus/.
+SKIP_DIRS = {"__pycache__"}
 
 # The largest release text read (the body of one exhibit, or a whole plain/HTML file). The largest
 # real release in the shared corpus is 2 MB; a 50 MB "release" took 46 s and 700 MB to extract.
@@ -88,7 +90,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[st
                     bad.append((root, "symbolic link loop (folder already visited)"))
                     continue
                 seen_dirs.add(key)
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for n in sorted(names):
                     f = Path(root) / n
                     if n in SKIP_NAMES or n.startswith(".") or f.suffix.lower() in SKIP_SUFFIXES:
@@ -138,6 +140,12 @@ def parse_file(raw: bytes, path: str) -> Parts:
     return parts
 
 
+def _index_text(parts: Parts) -> list[list[list[tuple]]]:
+    from index.search import index_text
+
+    return [index_text(segs) for _, segs, _, _ in parts]
+
+
 class _TooSlow(BaseException):
     """Raised by the alarm inside a parse that overran the time limit (a BaseException, so that no
     parser's `except Exception` swallows it)."""
@@ -170,12 +178,15 @@ def file_timeout() -> float:
         return DEFAULT_FILE_TIMEOUT
 
 
-def _parse_job(raw: bytes, path: str, limit: float | None = None) -> tuple[str, object]:
-    """`parse_file` with every failure turned into a rejection reason: ("ok", parts) or ("rejected", why)."""
+def _parse_job(raw: bytes, path: str, limit: float | None = None, index: bool = False) -> tuple[str, object]:
+    """`parse_file` with every failure turned into a rejection reason: ("ok", (parts, text items)) or
+    ("rejected", why). With `index`, each document's segment texts are also analysed for the search
+    index (`index.search.index_text`), so that a worker process does it; else the items are None."""
     limit = file_timeout() if limit is None else limit
     try:
         with _time_limit(limit):
-            return "ok", parse_file(raw, path)
+            parts = parse_file(raw, path)
+            return "ok", (parts, _index_text(parts) if index else None)
     except _TooSlow:
         return "rejected", f"took longer than {limit:g}s to read (EXHIBIT_FILE_TIMEOUT sets the limit)"
     except InputRejected as e:
@@ -215,7 +226,7 @@ def ingest(
         if status != "ok":
             rep.rejected.append((str(f), value))
             return
-        _write(store, batch, rep, path, sha, value)
+        _write(store, batch, rep, path, sha, *value)
 
     try:
         for i, f in enumerate(files):
@@ -265,7 +276,7 @@ def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
         raise InputRejected(value)
     batch = _IndexBatch(store, index) if index is not None else None
     try:
-        _write(store, batch, rep, path, sha, value)
+        _write(store, batch, rep, path, sha, *value)
     except BaseException as e:
         if batch:
             batch.cancel(e)
@@ -301,11 +312,13 @@ def _prepare(
     return path, sha, raw
 
 
-def _write(store: Store, batch: _IndexBatch | None, rep: IngestReport, path: str, sha: str, parts) -> None:
+def _write(
+    store: Store, batch: _IndexBatch | None, rep: IngestReport, path: str, sha: str, parts, items=None
+) -> None:
     existed = store.existing_doc_ids(p[0].doc_id for p in parts)
     removed = store.replace_file(path, sha, parts[0][0].text, parts, extractor=EXTRACTOR_VERSION)
     if batch is not None:
-        batch.add(parts, removed, existed)
+        batch.add(parts, removed, existed, items)
     for d, segs, facts, _ in parts:
         rep.added.append(d.doc_id)
         rep.segments += len(segs)
@@ -327,8 +340,9 @@ class _IndexBatch:
         self._docs = 0
         self._started = 0.0
 
-    def add(self, parts, removed: list[str], existed: set[str]) -> None:
+    def add(self, parts, removed: list[str], existed: set[str], items=None) -> None:
         """Queue a file's documents: `removed` leave the index, `existed` are replaced, the rest added.
+        `items`: per document, its segments' texts already analysed (or None).
 
         Only documents the store already held can be in the index (it was reconciled with the store
         before the ingest began), so new ones are added without a delete: a delete makes Whoosh
@@ -343,11 +357,12 @@ class _IndexBatch:
             self._started = time.monotonic()
         for d in removed:
             self._bulk.delete_document(d)
-        for d, segs, _facts, mp in parts:
+        for i, (d, segs, _facts, mp) in enumerate(parts):
+            text_items = items[i] if items is not None else None
             if d.doc_id in existed:
-                self._bulk.replace_document(d.doc_id, d.company, mp, segs)
+                self._bulk.replace_document(d.doc_id, d.company, mp, segs, text_items)
             else:
-                self._bulk.add_document(d.doc_id, d.company, mp, segs)
+                self._bulk.add_document(d.doc_id, d.company, mp, segs, text_items)
         self._ids |= ids
         self._docs += len(parts)
         if self._docs >= INDEX_BATCH_DOCS or time.monotonic() - self._started >= INDEX_BATCH_SECONDS:
@@ -394,7 +409,8 @@ class _Pool:
         )
 
     def submit(self, raw: bytes, path: str):
-        return _Future(self._ex.submit(_parse_job, raw, path))
+        # The worker also analyses the texts for the index: this process only writes them.
+        return _Future(self._ex.submit(_parse_job, raw, path, None, True))
 
     def close(self, cancel: bool = False) -> None:
         self._ex.shutdown(wait=not cancel, cancel_futures=cancel)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import sqlite3
 import sys
@@ -27,14 +26,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from index.errors import StoreError
-from index.model import Document, Segment
 
 from .periods import Period
 
+TYPE_CHECKING = False  # (not `typing`'s: importing it costs `exhibit ask` ~2 ms)
 if TYPE_CHECKING:
+    from index.model import Document, Segment
+
     from .facts import Fact  # only for annotations: readers need not import the extractor
 
 SCHEMA_VERSION = 4
@@ -475,6 +475,8 @@ class Store:
 
     def segments(self, doc_id: str) -> list[Segment]:
         """A document's segments in order."""
+        from index.model import Segment  # (not at import: `exhibit ask` needs no segments)
+
         return [
             Segment(
                 r["doc_id"],
@@ -787,4 +789,6 @@ def _env_float(name: str, default: float) -> float:
 
 def dumps(obj) -> str:
     """Compact JSON for stored extras."""
+    import json
+
     return json.dumps(obj, separators=(",", ":"))

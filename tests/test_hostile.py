@@ -409,6 +409,17 @@ def test_pathological_file_hits_the_time_limit(tmp_path):
 # --- duplicates -----------------------------------------------------------------------------------
 
 
+def test_python_bytecode_caches_are_not_releases(tmp_path):
+    """Importing the bundled corpus package writes corpus/__pycache__: a folder ingest skips it."""
+    folder = tmp_path / "in"
+    write(folder / "a.txt", small_release())
+    write(folder / "__pycache__" / "__init__.cpython-311.pyc", b"\xa7\r\r\n\x00\x00\x00\x00")
+    write(folder / "stray.pyc", b"\xa7\r\r\n\x00\x00\x00\x00")
+    r = index(tmp_path / "store", folder)
+    assert r.returncode == 0, r.stderr
+    assert summary(r)["documents"] == 1 and summary(r)["rejected"] == 0
+
+
 def test_same_file_under_two_names_is_a_duplicate(tmp_path):
     folder = tmp_path / "in"
     write(folder / "one.txt", small_release())
