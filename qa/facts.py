@@ -86,6 +86,22 @@ PHYSICAL_RE = re.compile(
 LABEL_THOUSANDS_RE = re.compile(r"(?i)\((?:in )?(?:000s?|000's|thousands)\)")
 
 
+PHYSICAL_UNITS = frozenset(
+    {"kWh", "MWh", "gwh", "gwhs", "barrels", "bbl", "bbls", "tons", "tonnes", "units", "customers"}
+    | {
+        "subscribers",
+        "ounces",
+        "gallons",
+        "cubic feet",
+        "mcf",
+        "boe",
+        "passengers",
+        "employees",
+        "square feet",
+    }
+)
+
+
 def physical_unit(context: str) -> tuple[str, float] | None:
     """A table of quantities, not money ("(In Millions of KWHs)"): the unit and its scale."""
     m = PHYSICAL_RE.search(context)
