@@ -449,6 +449,7 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             parents.pop()
     if not rows:
         return None
+    rows = _unwrap_single_children(rows)
     parsed = [p for p in parsed if p.cs]
     start = parsed[0].line.start
     last = parsed[-1].line
@@ -460,6 +461,31 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
         rows=tuple(rows),
         notes=tuple(notes),
     )
+
+
+def _unwrap_single_children(rows: list[Row]) -> list[Row]:
+    """A label-only line that heads exactly one row and is no section (no colon or dash at its end) is
+    the first part of that row's label, wrapped: "Brokered / Certificates / of Deposit   235,471"."""
+    from dataclasses import replace as _replace
+
+    out = list(rows)
+    for i, r in enumerate(rows):
+        parents = list(r.parents)
+        while parents:
+            p = parents[-1]
+            if p.rstrip().endswith((":", "-", "\u2014")) or len(p) > 40:
+                break
+            before = rows[i - 1].parents if i > 0 else ()
+            after = rows[i + 1].parents if i + 1 < len(rows) else ()
+            head = tuple(parents)
+            if not p.rstrip().endswith("/") and head in (
+                tuple(before[: len(head)]),
+                tuple(after[: len(head)]),
+            ):
+                break  # the line heads other rows too: a section ("Reserves/" never is one)
+            parents.pop()
+            out[i] = _replace(out[i], label=f"{p} {out[i].label}", parents=tuple(parents))
+    return out
 
 
 def _dedupe(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:

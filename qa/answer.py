@@ -271,6 +271,8 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 names = [n for n in names if not n.startswith("diluted")]
         # A lexicon name the store lacks yields no group; what stands after it must still account for every
         # word of the question (`explains`), so nothing weaker is taken in its place.
+        # A line printed only as a percentage ("Reserves/ Net Loans Receivable 2.06%") is asked by its name.
+        names = [n if n in stored or n + " %" not in stored else n + " %" for n in names]
         names = [n for n in names if n in stored]
         if names and names not in groups:
             groups.append(names)
@@ -588,6 +590,15 @@ class _PeriodOnly:
         self.period = period
 
 
+def _released_before(lib, f: FactRow, when: str, days: int = 120) -> bool:
+    """Whether a fact's release was issued within `days` before a date (a dividend's payment date)."""
+    d = lib.store.document(f.doc_id)
+    if not d or not d.release_date:
+        return False
+    gap = (date.fromisoformat(when) - date.fromisoformat(d.release_date)).days
+    return 0 <= gap <= days
+
+
 def _released_in_month(lib, f: FactRow, pq: PeriodQuery) -> bool:
     """A month asked ("dividend declared January 2022") and a sentence of a release issued that month."""
     if not (pq.month and pq.calendar_year and pq.months is None and not pq.end):
@@ -609,6 +620,10 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
     pool = [f for f in facts if (f.basis == "guidance") == q.guidance]
     if not pool:
         return []
+    if pq is None and q.event_dates:
+        # "payable November 13, 2006": the release issued in the months before that date
+        near = [f for f in pool if _released_before(lib, f, q.event_dates[0])]
+        pool = near or pool
     if pq is None:
         # No period: the latest period reported, a quarter before a longer span.
         latest = max(f.period.end for f in pool)
@@ -856,6 +871,11 @@ def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) 
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
+def _negated(iso: str) -> tuple[int, ...]:
+    """A sort key that puts later ISO dates first."""
+    return tuple(-ord(c) for c in iso)
+
+
 PHONE_RE = re.compile(r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b1-8\d\d-\d{3}-\d{4}\b")
 WANTS_NUMBER_RE = re.compile(r"(?i)\b(number|dial|phone|telephone|call|replay|pin|passcode|access code|id)\b")
 WANTS_PERSON_RE = re.compile(r"(?i)^\s*who\b|\b(cfo|ceo|chief|officer|contact|president)\b")
@@ -913,7 +933,18 @@ def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     if WANTS_NUMBER_RE.search(q.text):
         hits.sort(key=lambda h: (0 if PHONE_RE.search(h.display) else 1, -h.score))
     elif WANTS_PERSON_RE.search(q.text):
-        hits.sort(key=lambda h: (0 if PERSON_TITLE_RE.search(h.display) else 1, -h.score))
+        # Who holds a title now: the latest release that names one, unless the question names a period.
+        released = {}
+        if not docs:
+            for d in lib.store.documents():
+                released[d.doc_id] = d.release_date or ""
+        hits.sort(
+            key=lambda h: (
+                0 if PERSON_TITLE_RE.search(h.display) else 1,
+                _negated(released.get(h.doc_id, "")),
+                -h.score,
+            )
+        )
     else:
         hits.sort(key=lambda h: -h.score)
     hits = hits[:5]

@@ -338,36 +338,57 @@ def _opens_clause(sent: str, m: Mention, subject: Mention) -> bool:
 # "Finance income for the year ended September 30, 2005, was $69,479,000": a line item the lexicon and the
 # tables do not name, read off the clause's subject when a verb of being ties it to the figure.
 COPULA_RE = re.compile(
-    r"(?i)\b(?:was|were|totaled|totalled|amounted to|stood at|reached|(?:increased|decreased|rose|grew|fell|declined)"
-    r" to)\s+(?:approximately\s+|about\s+|a record\s+)?$"
+    r"(?i)\b(?:was|were|totaled|totalled|amounted to|stood at|at|reached|(?:increased|decreased|rose|grew|fell|"
+    r"declined) to)\s+(?:approximately\s+|about\s+|a record\s+)?$"
 )
 SUBJECT_RE = re.compile(
     r"(?i)^[\s\"“*\u2022o-]*(?:(?:and|while|but|with|whereas)\s+)?(?:the\s+|our\s+|its\s+|total\s+(?=\w+\s+\w))?"
-    r"((?:[a-z][\w&'’/-]*)(?:\s+(?!for\b|in\b|during\b|at\b|as\b|on\b|from\b|to\b|was\b|were\b)[a-z][\w&'’/-]*){0,5})"
-    r"(?=\s*(?:,|for\b|in\b|during\b|at\b|as of\b|was\b|were\b|totaled\b|amounted\b|stood\b|reached\b|"
+    r"((?:[a-z][\w&'’/-]*)(?:\s+(?!for\b|in\b|during\b|at\b|as\b|on\b|from\b|of\s*$|was\b|were\b|"
+    r"totaled\b|amounted\b|stood\b|reached\b|increased\b|decreased\b|rose\b|grew\b|fell\b|declined\b)"
+    r"[a-z0-9][\w&'’/-]*){0,6})"
+    r"(?=\s*(?:,|for\b|in\b|during\b|at\b|as of\b|of\s*$|was\b|were\b|totaled\b|amounted\b|stood\b|reached\b|"
     r"increased\b|decreased\b|rose\b|grew\b|fell\b|declined\b|$))"
+)
+PRONOUNS = frozenset(
+    {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "was", "were"}
+)
+PERIOD_WORDS_RE = re.compile(
+    r"(?i)\b(months?|weeks?|ended|ending|quarters?|fiscal|year|years|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december)\b|\b(19|20)\d\d\b"
 )
 NOT_A_SUBJECT = frozenset(
     {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "company", "results"}
     | {"result", "quarter", "year", "period", "total", "amount", "figure", "number", "and", "or"}
     | {"increase", "decrease", "change", "difference", "improvement", "decline", "growth", "reduction"}
+    | {"was", "were", "is", "are", "totaled", "at", "of", "with", "by", "to", "in", "for"}
 )
 
 
 def free_subject(sent: str, lo: int, a: int) -> Mention | None:
-    """The subject of the clause before a figure, when it is tied to it by "was", "were", "totaled"."""
+    """The subject of the clause before a figure, when it is tied to it by "was", "were", "totaled", "at"
+    (or "of", before a percentage: "Tier 1 capital to risk adjusted assets of 8.99%")."""
     head = sent[lo:a]
-    if not COPULA_RE.search(head):
+    ratio = bool(re.match(r"\s*\(?-?\d[\d.,]*\s?%", sent[a : a + 12]))
+    if not (COPULA_RE.search(head) or (ratio and re.search(r"(?i)\bof\s+$", head))):
         return None
-    clause_start = max((m.end() for m in re.finditer(r"[;:]|,\s+(?:and|while|but)\s+|\.\s", head)), default=0)
-    m = SUBJECT_RE.match(head[clause_start:])
-    if not m:
-        return None
-    words = m.group(1).split()
-    if not words or words[0].lower() in NOT_A_SUBJECT or all(w.lower() in NOT_A_SUBJECT for w in words):
-        return None
-    start = lo + clause_start + m.start(1)
-    return FreeMention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
+    # The clause's start: after the last separator whose words make a subject ("Finance income for the
+    # year ended September 30, 2005, was": not "2005", not "was").
+    starts = [0] + [m.end() for m in re.finditer(r"[;:,]\s*|\b(?:with|and)\s+|\.\s", head)]
+    for clause_start in reversed(starts):
+        m = SUBJECT_RE.match(head[clause_start:])
+        if not m:
+            continue
+        words = m.group(1).split()
+        if (
+            not words
+            or words[0].lower() in PRONOUNS
+            or all(w.lower() in NOT_A_SUBJECT for w in words)
+            or PERIOD_WORDS_RE.search(m.group(1))
+        ):
+            continue  # "it", "the increase", "nine months ended June 30" name no line item
+        start = lo + clause_start + m.start(1)
+        return FreeMention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
+    return None
 
 
 @dataclass(frozen=True)
@@ -464,6 +485,10 @@ def read_sentence(
     prev_end = 0
     last: ProseFigure | None = None
     paired = respectively(sent, figs, cal)
+    # A dated phrase before the sentence's first figure ("at December 31, 2008, with the leverage ratio at
+    # 8.00%, Tier 1 capital ... of 8.99%") holds for the figures that name no period of their own.
+    before_first = [p for p in periods if p.span[0] < figs[0].a and not p.relative and p.instant]
+    opening = before_first[-1] if before_first else None
     last_free: Mention | None = None
     stops = _next_starts(figs, len(sent))
     for i, f in enumerate(figs):
@@ -547,7 +572,7 @@ def read_sentence(
             and value > 0
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
-        own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts)
+        own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
         if (
             own is None
             and i not in paired
@@ -771,7 +796,12 @@ def prose_facts(
                     # "We are entering the December quarter ...": later bullets follow. (Periods
                     # matter here only to such a sentence; a figure's are read with the figure.)
                     if GUIDANCE_RE.search(sent):
-                        named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
+                        # ("increase slightly from last quarter" names the comparison, not the outlook's period)
+                        named = [
+                            resolve(p, cal, main)
+                            for p in find_periods(sent)
+                            if not p.instant and not p.relative
+                        ]
                         if named and named[-1] is not None:
                             outlook = named[-1]
                     continue

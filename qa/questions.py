@@ -50,6 +50,7 @@ class Question:
     wants_percent: bool
     wants_instant: bool
     company_guess: str = ""  # the name a question opened with that no stored company matched
+    event_dates: tuple[str, ...] = ()  # "payable November 13, 2006": when, not which period (ISO dates)
 
 
 def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question:
@@ -57,14 +58,14 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     q = " ".join(text.split())
     company, rest = _find_company(q, companies)
     # A payment or record date ("payable February 15, 2024") says when, not which period.
-    periods = tuple(
+    found = find_periods(rest)
+    event = [
         p
-        for p in find_periods(rest)
-        if not (
-            p.instant
-            and re.search(r"(?i)\b(payable|paid|record|announced|declared|on)\s*$", rest[: p.span[0]])
-        )
-    )
+        for p in found
+        if p.instant
+        and re.search(r"(?i)\b(payable|paid|record|announced|declared|on)\s*$", rest[: p.span[0]])
+    ]
+    periods = tuple(p for p in found if p not in event)
     stripped = rest
     for p in sorted(periods, key=lambda p: -p.span[0]):
         stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
@@ -96,6 +97,7 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
         wants_percent=wants_percent,
         wants_instant=wants_instant,
         company_guess=_guessed_name(q, companies),
+        event_dates=tuple(p.end for p in event if p.end),
     )
 
 
