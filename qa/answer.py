@@ -166,7 +166,7 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
     return groups[0] if groups else []
 
 
-def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 4) -> list[list[str]]:
+def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 6) -> list[list[str]]:
     """Stored metric names the question may ask for, best first, each with its variants.
 
     Every lexicon synonym, every stored metric name and every line-item label the release printed is
@@ -234,9 +234,11 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     groups: list[list[str]] = []
     top = ranked[0][1][0] if ranked else 0
+    # Weaker matches come after the best as fallbacks for a period the best lacks; `explains` then keeps
+    # only facts whose label, sections and title account for every word the question says.
     for base, (score, *_rest) in ranked[:limit]:
-        if score < top - 0.5:
-            break  # a much weaker match is a different metric, not a fallback
+        if score < top - 0.5 and score < 2:
+            break  # one word in common is another metric
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
         if not pct and base == "gross margin" and "margin" in phrase and base + " %" in stored:
@@ -463,6 +465,9 @@ NOISE_WORDS = frozenset(
         "balances",
         "outstanding",
         "amount",
+        "county",
+        "region",
+        "geographic",
     ]
 )
 
@@ -871,6 +876,15 @@ def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) 
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
+TITLE_ABBREV = {
+    "CEO": "chief executive officer",
+    "CFO": "chief financial officer",
+    "COO": "chief operating officer",
+    "CTO": "chief technology officer",
+}
+TITLE_ABBREV_RE = re.compile(r"(?i)\b(ceo|cfo|coo|cto)\b")
+
+
 def _negated(iso: str) -> tuple[int, ...]:
     """A sort key that puts later ISO dates first."""
     return tuple(-ord(c) for c in iso)
@@ -917,6 +931,8 @@ def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
         words,
     )
     query = " ".join(FILLER_PASSAGE_RE.sub(" ", words).split()) or q.rest
+    # Releases spell titles out: "CEO" is "Chief Executive Officer" in the text that names one.
+    query = TITLE_ABBREV_RE.sub(lambda m: f"{m.group(0)} {TITLE_ABBREV[m.group(0).upper()]}", query)
     docs = _docs_for_period(lib, q, scope)
     hits = []
     if docs:

@@ -434,6 +434,11 @@ def table_facts(
                     scale = scale_before
                 break
     related = [_related_columns(band, periods[bi]) for bi, band in enumerate(t.bands)]
+    by_column = {
+        bi: when
+        for bi, band in enumerate(t.bands)
+        if (when := _categorical_date(band, periods[bi], related[bi], context, doc, cal)) is not None
+    }
     for r in t.rows:
         taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
@@ -446,6 +451,8 @@ def table_facts(
             kind = ""
             if p is None:
                 kind, p = related[r.band].get(cell.col, ("", None)) if r.band < len(related) else ("", None)
+            if p is None and r.band in by_column:
+                kind, p = "column", by_column[r.band]
             if p is None:
                 continue
             if (r.band, cell.col) in bare:
@@ -466,7 +473,11 @@ def table_facts(
                 if physical:
                     base = f"{clean_label(r.label)} ({physical[0]})"
                 pct = n.is_percent or "%" in col_header or "percent" in col_header.lower()
-                if kind == "share":
+                if kind == "column":
+                    # "Cash Collected" / "Remaining Milestone Potential" over a partner's row: the column's
+                    # measure of that row
+                    metric = f"{clean_label(r.label)} {clean_label(col_header)}" + (" %" if pct else "")
+                elif kind == "share":
                     unit, metric = "percent", base + " %"
                 else:
                     cc = " constant currency" if re.search(r"(?i)constant currency", col_header) else ""
@@ -506,7 +517,8 @@ def table_facts(
             out.append(
                 Fact(
                     metric=metric,
-                    label=_full_label(r.label, r.parents, unit),
+                    label=_full_label(r.label, r.parents, unit)
+                    + (f": {col_header}" if kind == "column" else ""),
                     value=round(n.value * s, 6),
                     unit=unit,
                     period=p,
@@ -543,6 +555,21 @@ CHANGE_HEADER_RE = re.compile(
 SHARE_HEADER_RE = re.compile(
     r"(?i)%\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)|percent(age)?\s+of\s+(total\s+)?(net\s+)?(revenues?|sales)"
 )
+
+
+def _categorical_date(band, band_periods, related, context: str, doc: Document, cal) -> Period | None:
+    """For a band whose columns name measures, not periods ("Cash Collected", "Remaining Milestone
+    Potential"; "Whatcom", "Skagit"): the date its figures stand at, the one its title states, else the
+    release's date. None for a band with any period, change column or figure-like header."""
+    cols = band.columns
+    if not cols or any(p is not None for p in band_periods) or related:
+        return None
+    heads = [" ".join(c.header) for c in cols]
+    if not all(heads) or any(re.search(r"\d", h) for h in heads):
+        return None
+    stated = [p for p in find_periods(context) if p.instant and p.end]
+    when = stated[-1].end if stated else doc.release_date
+    return make_period(date.fromisoformat(when), None, cal) if when else None
 
 
 def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple[str, Period]]:
