@@ -354,7 +354,13 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
                 )  # a centred title or scale line above the headers
                 continue
             in_cols = [c for c in p.cs if c.a >= label_edge - 2 or (c.b > label_edge and c.a > 8)]
-            is_header = bool(in_cols) and (not seen_data or _headerish(in_cols))
+            is_header = bool(in_cols) and (
+                not seen_data
+                or _headerish(in_cols)
+                # a line of words standing one over each value column restates the headers
+                # ("Kitsap   Pierce   Thurston   Total" under a table of markets)
+                or (len(in_cols) >= 2 and len(in_cols) == len(cols) == len(p.cs))
+            )
             if is_header:
                 if pending_label:
                     for q in pending_label:

@@ -357,6 +357,18 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
                     votes.setdefault(f.table, {}).setdefault(k, 0)
                     votes[f.table][k] += 1
     scale = {t: max(v, key=v.get) for t, v in votes.items() if max(v.values()) >= 2}
+    stated = {f.scale for f in table if f.unit == "USD" and f.scale > 1 and f.table is not None}
+    if not scale and len(stated) == 1:
+        # Every other table of the release says it is in thousands: an unscaled one of small, unrounded
+        # figures ("580", "20,918" by market) is too; full dollars ("4,059,000") are left alone.
+        k = stated.pop()
+        figures: dict[int, list[float]] = {}
+        for f in table:
+            if f.unit == "USD" and f.scale == 1 and f.table is not None and f.value:
+                figures.setdefault(f.table, []).append(abs(f.value))
+        for t, vals in figures.items():
+            if max(vals) < 1e6 and sum(v % 1000 == 0 for v in vals) < len(vals) / 2:
+                scale[t] = k
     if not scale:
         return table
     found = set(scale.values())
