@@ -595,13 +595,14 @@ class _PeriodOnly:
         self.period = period
 
 
-def _released_before(lib, f: FactRow, when: str, days: int = 120) -> bool:
-    """Whether a fact's release was issued within `days` before a date (a dividend's payment date)."""
+def _release_gap(lib, f: FactRow, when: str, days: int = 120) -> int | None:
+    """Days between a fact's release and a date a question names (a payment or announcement date), when
+    the release was issued no more than `days` before it (or a week after); else None."""
     d = lib.store.document(f.doc_id)
     if not d or not d.release_date:
-        return False
+        return None
     gap = (date.fromisoformat(when) - date.fromisoformat(d.release_date)).days
-    return 0 <= gap <= days
+    return abs(gap) if -7 <= gap <= days else None
 
 
 def _released_in_month(lib, f: FactRow, pq: PeriodQuery) -> bool:
@@ -626,9 +627,12 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
     if not pool:
         return []
     if pq is None and q.event_dates:
-        # "payable November 13, 2006": the release issued in the months before that date
-        near = [f for f in pool if _released_before(lib, f, q.event_dates[0])]
-        pool = near or pool
+        # "payable November 13, 2006", "announced May 12, 2004": the release issued nearest that date
+        gaps = {f.doc_id: _release_gap(lib, f, q.event_dates[0]) for f in pool}
+        near = [f for f in pool if gaps[f.doc_id] is not None]
+        if near:
+            closest = min(gaps[f.doc_id] for f in near)
+            pool = [f for f in near if gaps[f.doc_id] == closest]
     if pq is None:
         # No period: the latest period reported, a quarter before a longer span.
         latest = max(f.period.end for f in pool)

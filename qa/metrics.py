@@ -383,6 +383,18 @@ LEXICON: tuple[Metric, ...] = (
         instant=True,
     ),
     _m("working capital", "USD", [r"^working capital"], [], instant=True),
+    _m(
+        "line of credit",
+        "USD",
+        [r"^(revolving )?(line of credit|credit facility|credit line)\b"],
+        [
+            "line of credit",
+            "credit facility",
+            "revolving credit facility",
+            "credit line",
+            "borrowing capacity",
+        ],
+    ),
 )
 
 BY_NAME = {m.name: m for m in LEXICON}

@@ -67,7 +67,7 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     ]
     periods = tuple(p for p in found if p not in event)
     stripped = rest
-    for p in sorted(periods, key=lambda p: -p.span[0]):
+    for p in sorted((*periods, *event), key=lambda p: -p.span[0]):
         stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
     wants_instant = bool(re.search(r"(?i)\b(end of|as of|at the end|balance)\b", rest))
     if re.search(r"(?i)\bend of\b", rest) and periods:
