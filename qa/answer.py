@@ -525,6 +525,11 @@ QUALIFIED_RE = re.compile(
 )
 
 
+HEADERLESS_LIST_RE = re.compile(
+    r"(?i)\b(included in|amounts included|following are the amounts|consist(s|ing)? of)\b"
+)
+
+
 def rank_key(f: FactRow, q: Question | None = None):
     """Which of several facts for one metric and period is *the* figure: the label the question names,
     a table before prose, a "Total ..." line (firm-wide, not a segment's), primary statements (earlier
@@ -540,6 +545,8 @@ def rank_key(f: FactRow, q: Question | None = None):
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
         0 if f.label.lower().startswith("total") else 1,
+        # a primary statement before a list of amounts "included in" something else
+        0 if f.source != "table" or not HEADERLESS_LIST_RE.search(f.context) else 1,
         f.table if f.table is not None else 999,
         f.char_start,
     )
@@ -650,7 +657,21 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
     if pq.fiscal_year is None and not pq.end:
         latest = max(f.period.end for f in hits)
         hits = [f for f in hits if f.period.end == latest]
-    hits.sort(key=lambda f: rank_key(f, q))
+    # The release that reports the period as its own before later ones that repeat (or restate) it.
+    own = {}
+    for f in hits:
+        if f.doc_id not in own:
+            d = lib.store.document(f.doc_id)
+            own[f.doc_id] = d.main_period if d else ""
+    # ("restated" asks for a later release's figure: the restatement, not the original)
+    restated = bool(re.search(r"(?i)\brestated\b", q.text))
+    hits.sort(
+        key=lambda f: (
+            *rank_key(f, q)[:-2],
+            (own[f.doc_id] != f.period.label) != restated,
+            *rank_key(f, q)[-2:],
+        )
+    )
     return hits
 
 

@@ -445,6 +445,18 @@ def table_facts(
                 if scale == 1.0:
                     scale = scale_before
                 break
+    if (
+        len(t.bands) == 1
+        and len(t.bands[0].columns) == 1
+        and not t.bands[0].columns[0].header
+        and periods[0] == [None]
+    ):
+        # One column and no header, after "the amounts included in our results for the quarter ended
+        # October 1, 2005:": the period the lines above the table state
+        lead = " ".join(t.rows[0].parents) if t.rows else ""
+        stated = [p for p in find_periods(lead or t.caption) if p.end]
+        if len(stated) == 1:
+            periods = [[make_period(date.fromisoformat(stated[0].end), stated[0].months, cal)]]
     related = [_related_columns(band, periods[bi]) for bi, band in enumerate(t.bands)]
     by_column = {
         bi: when
