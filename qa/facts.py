@@ -662,9 +662,9 @@ def _per_share_section(metric: str, unit: str, parents: tuple[str, ...]) -> str:
         return metric
     said = " ".join(parents).lower()
     diluted = bool(re.search(r"dilut", said))
-    basic = bool(re.search(r"\bbasic\b", said)) and not diluted
-    if not (diluted or basic):
-        return metric
+    basic = bool(re.search(r"\bbasic\b", said))
+    if diluted == basic:
+        return metric  # neither, or "Basic and diluted": the one figure is both
     if metric in ("earnings per share", "net income per share"):
         return "diluted earnings per share" if diluted else "basic earnings per share"
     return ("diluted " if diluted else "basic ") + metric

@@ -88,8 +88,20 @@ LEXICON: tuple[Metric, ...] = (
     _m(
         "stock-based compensation",
         "USD",
-        [r"^(stock|share|equity)[- ]based compensation", r"^stock compensation"],
-        ["stock compensation", "share-based compensation"],
+        [
+            r"^(stock|share|equity)[- ]based compensation",
+            r"^stock compensation",
+            r"^(s?fas ?123\(?r\)?|asc 718)",
+        ],
+        [
+            "stock compensation",
+            "share-based compensation",
+            "fas 123(r)",
+            "fas123r",
+            "fas 123r",
+            "sfas 123(r)",
+            "asc 718",
+        ],
     ),
     _m(
         "total operating expenses",

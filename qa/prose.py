@@ -60,7 +60,7 @@ PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (di
 AFTER_STOP_RE = re.compile(r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b")
 DIGIT_RE = re.compile(r"\d")
 RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
-EXTRA_METRICS = (("line of credit", r"line of credit|credit facility|revolving"),)
+EXTRA_METRICS: tuple[tuple[str, str], ...] = ()  # names the lexicon lacks, as (name, pattern)
 LOSS_METRICS = {
     "net income",
     "operating income",
@@ -307,8 +307,12 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
     after = [m for m in after if not AFTER_STOP_RE.search(sent[b : m.start])]
     if after:
         return min(after, key=lambda m: (m.start, -(m.end - m.start)))
+    asides = [m.span() for m in ASIDE_RE.finditer(sent, 0, a)]
     for start in (lo, 0):
         before = _mentions(sent, start, a, phrases, first=not nearest)
+        # ("Operating expenses, including eCERA and FAS123R expenses, are expected to ..." is about
+        # operating expenses: an aside between commas names no subject)
+        before = [m for m in before if not any(x <= m.start < y for x, y in asides)] or before
         if before:
             if nearest:
                 return max(before, key=lambda m: (m.end, m.end - m.start))
@@ -323,6 +327,9 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
             if free is not None:
                 return free
     return None
+
+
+ASIDE_RE = re.compile(r"(?i),\s*(?:including|excluding|such as|which|primarily|mainly|net of)\b[^,;]*,")
 
 
 def _opens_clause(sent: str, m: Mention, subject: Mention) -> bool:
@@ -389,6 +396,107 @@ def free_subject(sent: str, lo: int, a: int) -> Mention | None:
         start = lo + clause_start + m.start(1)
         return FreeMention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
     return None
+
+
+OF_STOP = frozenset(
+    [
+        "despite",
+        "including",
+        "included",
+        "excluding",
+        "with",
+        "and",
+        "or",
+        "but",
+        "while",
+        "of",
+        "for",
+        "in",
+        "by",
+        "from",
+        "to",
+        "was",
+        "were",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "its",
+        "our",
+        "their",
+        "this",
+        "that",
+        "which",
+        "reported",
+        "recorded",
+        "had",
+        "has",
+        "have",
+        "grew",
+        "rose",
+        "fell",
+        "increased",
+        "decreased",
+    ]
+)
+GENERIC_OF = frozenset(
+    [
+        "increase",
+        "decrease",
+        "total",
+        "gain",
+        "loss",
+        "change",
+        "improvement",
+        "decline",
+        "reduction",
+        "rise",
+        "growth",
+        "amount",
+        "sum",
+        "range",
+        "cost",
+        "average",
+        "level",
+        "value",
+        "balance",
+        "investment",
+        "payment",
+    ]
+)
+
+
+def of_phrase(sent: str, a: int) -> Mention | None:
+    """The noun phrase a figure is "of" ("FAS 123(R) expenses of $443,000"), when it names a line item of its
+    own: the words back from "of" to the first verb, preposition or article; not "an increase of"."""
+    m = re.search(r"\s+of\s+(?:approximately\s+|about\s+|nearly\s+)?$", sent[:a])
+    if not m:
+        return None
+    words = list(re.finditer(r"[\w&'’()/.-]+", sent[: m.start()]))
+    taken = []
+    for w in reversed(words[-5:]):
+        if w.group(0).lower() in OF_STOP:
+            break
+        taken.append(w)
+    if not taken:
+        return None
+    taken.reverse()
+    text = sent[taken[0].start() : taken[-1].end()]
+    last = taken[-1].group(0).lower()
+    if (
+        last.rstrip("s") in GENERIC_OF
+        or last in NOT_A_SUBJECT
+        or PERIOD_WORDS_RE.search(text)
+        or not re.search(r"[A-Za-z]{3}", text)
+    ):
+        return None  # "an increase of", "in the quarter of": no line item
+    return FreeMention(clean_phrase(text), taken[0].start(), taken[-1].end(), text)
+
+
+def clean_phrase(text: str) -> str:
+    """A phrase's words in lower case, as a metric name."""
+    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)
@@ -529,6 +637,12 @@ def read_sentence(
         if mention is None:
             prev_end = f.b
             continue
+        own_np = of_phrase(sent, f.a)
+        if own_np is not None and mention.end <= own_np.start and not isinstance(mention, FreeMention):
+            # "Net income ... grew despite FAS 123(R) expenses of $443,000": the figure is the expenses',
+            # not the clause subject's (named by the lexicon where it can be)
+            inside = _mentions(sent, own_np.start, own_np.end, phrases)
+            mention = max(inside, key=lambda m: m.end - m.start) if inside else own_np
         if isinstance(mention, FreeMention):
             last_free = mention
         metric = mention.name
