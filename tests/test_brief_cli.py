@@ -63,3 +63,15 @@ def test_brief_errors_are_one_line_and_exit_2(store, tmp_path, args, message):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("exhibit: ") and message in lines[0], r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_briefing_file_has_the_users_usual_permissions(store, tmp_path):
+    """A written briefing is readable like any file the user writes (umask), not private to its writer."""
+    import os
+
+    out = tmp_path / "b.md"
+    r = run_cli("brief", "-o", str(out), store=store)
+    assert r.returncode == 0, r.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
