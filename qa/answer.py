@@ -212,7 +212,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
         offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0), named=True)
     for m in stored:
-        if m.endswith(" change %") or m.endswith(" change"):
+        if m.endswith((" change %", " change", " adjustment", " adjustment %")):
             continue
         for mw in _spellings(m.removesuffix(" %")):
             inter = len(words & mw)
@@ -221,7 +221,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                     m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words)
                 )
     for m, label in lib.store.labels(scope):
-        if m.endswith(" change %") or m.endswith(" change"):
+        if m.endswith((" change %", " change", " adjustment", " adjustment %")):
             continue  # a change column's line: asked for by change words, derived from the levels
         lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
         if m.startswith("non-gaap"):

@@ -488,10 +488,11 @@ def table_facts(
                     continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
             unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
-            if ADJUSTMENT_COLUMN_RE.search(col_header):
-                continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
             metric = _per_share_section(metric_for(r.label, unit, r.parents), unit, r.parents)
-            if kind:
+            if ADJUSTMENT_COLUMN_RE.search(col_header):
+                # a reconciliation's adjustments column: the amounts between two measures, not the measure
+                metric = metric.removesuffix(" %") + " adjustment" + (" %" if metric.endswith(" %") else "")
+            if kind and kind != "adjustment":
                 # A change or "% of revenues" column: the line item's change or share, for its period.
                 base = metric_for(r.label, "USD" if unit == "percent" else unit, r.parents).removesuffix(" %")
                 if physical:
@@ -609,7 +610,9 @@ def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple
         left = [band_periods[k] for k in range(c.col - 1, -1, -1) if band_periods[k] is not None]
         if not left:
             continue
-        if SHARE_HEADER_RE.search(h):
+        if ADJUSTMENT_COLUMN_RE.search(h):
+            out[c.col] = ("adjustment", left[0])  # "GAAP | Adj. | Non-GAAP": the adjustment of that period
+        elif SHARE_HEADER_RE.search(h):
             out[c.col] = ("share", left[0])
         elif CHANGE_HEADER_RE.search(h):
             run = [p for p in left if (p.kind, p.months) == (left[0].kind, left[0].months)]
