@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -435,6 +436,7 @@ def table_facts(
                 bare.add((bi, c.col))  # a bare date: balances stand at it, flows of the period do not
             row.append(_fiscal_ytd(p, cal) if p is not None and doc.fiscal_year_end else p)
         periods.append(row)
+    periods = [_misprinted_duplicates(doc, row, cal) for row in periods]
     cols_before, scale_before = carried
     if cols_before and len(t.bands) == 1 and not any(c.header for c in t.bands[0].columns):
         # (a stray column without a header, such as a figure in a label, does not count)
@@ -580,6 +582,32 @@ CHANGE_HEADER_RE = re.compile(
 SHARE_HEADER_RE = re.compile(
     r"(?i)%\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)|percent(age)?\s+of\s+(total\s+)?(net\s+)?(revenues?|sales)"
 )
+
+
+def _misprinted_duplicates(
+    doc: Document, row: list[Period | None], cal: FiscalCalendar
+) -> list[Period | None]:
+    """Two balance-sheet columns headed with one date (a misprint: "JULY 31, 2000 / JULY 31 2000"): the
+    later one is the previous fiscal year's end, the usual comparison, when the release prints that date
+    ("shares issued at July 31, 2000 and January 31, 2000")."""
+    seen: dict[str, int] = {}
+    dupes = []
+    for i, p in enumerate(row):
+        if p is not None and p.kind == "instant":
+            if p.end in seen:
+                dupes.append(i)
+            else:
+                seen[p.end] = i
+    if len(dupes) != 1 or not doc.fiscal_year_end:
+        return row
+    d = date.fromisoformat(row[dupes[0]].end)
+    prior = cal.year_end(cal.fiscal_year(d) - 1)
+    printed = rf"(?i)\b{calendar.month_name[prior.month]}\s+{prior.day},?\s+{prior.year}\b"
+    if prior >= d or not re.search(printed, doc.body):
+        return row
+    fixed = list(row)
+    fixed[dupes[0]] = make_period(prior, None, cal)
+    return fixed
 
 
 def _categorical_date(band, band_periods, related, context: str, doc: Document, cal) -> Period | None:

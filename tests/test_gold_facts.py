@@ -44,7 +44,7 @@ RATCHET: dict[str, tuple[float, int]] = {
     "asfi_fy2004q1": (1.0, 0),
     "asfi_fy2005q1": (1.0, 0),
     "hrzb_fy2007q2": (0.987, 10),
-    "icsl_2000q2": (0.788, 7),
+    "icsl_2000q2": (0.945, 9),
     "oracle_fy2022q4": (0.986, 16),
     "pnc_2022q1": (0.946, 693),
     "psem_fy2005q2": (1.0, 0),
