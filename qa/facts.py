@@ -603,8 +603,8 @@ def _misprinted_duplicates(
     d = date.fromisoformat(row[dupes[0]].end)
     prior = cal.year_end(cal.fiscal_year(d) - 1)
     printed = rf"(?i)\b{calendar.month_name[prior.month]}\s+{prior.day},?\s+{prior.year}\b"
-    if prior >= d or not re.search(printed, doc.body):
-        return row
+    if prior >= d or prior.isoformat() in seen or not re.search(printed, doc.body):
+        return row  # (a table that has the prior year end already repeats a header over an empty column)
     fixed = list(row)
     fixed[dupes[0]] = make_period(prior, None, cal)
     return fixed
