@@ -499,7 +499,13 @@ PERCENT_WORDS = frozenset({"margin", "percent", "percentage", "rate", "ratio", "
 
 def unexplained(f: FactRow, q: Question, sentence: str = "") -> set[str]:
     """The question's metric words a fact does not account for (a prose fact: its whole sentence)."""
-    said = _words(q.metric_phrase.lower()) - NOISE_WORDS
+    phrase = q.metric_phrase.lower()
+    # "... under licensing agreements": a closing "under" phrase qualifies the measure; one of its words
+    # accounted for is enough
+    head, _, under = phrase.partition(" under ")
+    said = _words(head if under else phrase) - NOISE_WORDS
+    if under and not (_words(under) & _explaining_words(f.metric, f.label, f.context)):
+        said |= _words(under)
     left = said - _explaining_words(f.metric, f.label, f.context)
     if f.unit == "percent":
         left -= PERCENT_WORDS  # "Adjusted EBITDA margin" is the line printed "Adjusted EBITDA (% of Revenue)"
@@ -540,7 +546,11 @@ def rank_key(f: FactRow, q: Question | None = None):
         0 if (f.basis == "guidance") == guidance else 1,
         len(unexplained(f, q)) if q else 0,
         # "Net income - excluding one-time items" is not the reported figure unless asked for
-        1 if QUALIFIED_RE.search(f.label + " " + f.context) and not QUALIFIED_RE.search(phrase) else 0,
+        # (the sections and the table's own title, not the prose the caption quotes)
+        1
+        if QUALIFIED_RE.search(f.label + " " + " ".join(f.context.split(" | ")[:2]))
+        and not QUALIFIED_RE.search(phrase)
+        else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,

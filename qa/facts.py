@@ -563,7 +563,9 @@ def table_facts(
                     table=ti,
                     # "section > section | table title": ranking prefers a firm-wide line to a segment's
                     context=(
-                        " > ".join(r.parents) + " | " + (band.title if band and band.title else t.caption)
+                        " > ".join(r.parents)
+                        + " | "
+                        + " | ".join(x for x in ((band.title if band else ""), t.caption) if x)
                     )[:300],
                 )
             )

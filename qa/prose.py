@@ -646,6 +646,8 @@ def read_sentence(
         if isinstance(mention, FreeMention):
             last_free = mention
         metric = mention.name
+        if re.search(r"(?i)\baverage\s+$", sent[max(0, mention.start - 9) : mention.start]):
+            metric = "average " + metric  # "Average total assets were $550.1 billion" is not total assets
         lex = BY_NAME.get(metric)
         unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
         value = n.value
