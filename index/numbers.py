@@ -68,6 +68,10 @@ def parse_number(s: str) -> Number | None:
         return None
     if NIL_RE.match(s):
         return Number(0.0, raw.strip(), is_nil=True, is_currency="$" in s)
+    if s.endswith("*") and s.rstrip("* ") and (s.rstrip("* ")[-1].isdigit() or s.rstrip("* ")[-1] == ")"):
+        # A footnote star after a figure ("12,340,147*", restated): the figure is the digits before it.
+        n = parse_number(s.rstrip("* "))
+        return None if n is None else Number(n.value, raw.strip(), *_rest(n))
     m = FIGURE_RE.fullmatch(s)
     if not m:
         # EDGAR text sets "$" apart from its figure by a gutter: "$     12,345".
@@ -82,6 +86,10 @@ def parse_number(s: str) -> Number | None:
             else Number(n.value, raw.strip(), n.is_percent, n.is_currency, n.is_nil, n.word_scale, n.decimals)
         )
     return number_from_match(m)
+
+
+def _rest(n: Number) -> tuple:
+    return (n.is_percent, n.is_currency, n.is_nil, n.word_scale, n.decimals)
 
 
 def number_from_match(m: re.Match) -> Number | None:

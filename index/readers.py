@@ -50,7 +50,9 @@ COMPANY_SUFFIX = (
     r"(?:Corporation|Corp\.?|Incorporated|Inc\.?|Company|Co\.|Ltd\.?|Limited|Group,? Inc\.?|"
     r"Holdings?,? Inc\.?|Holding Corporation|Bancorp|Financial Corp\.?|plc|L\.?P\.?|N\.A\.)"
 )
-COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+)?{COMPANY_SUFFIX})")
+# A name of one to seven words ending in a company suffix that is a word of its own ("Corp" in
+# "Corporate-owned" is not one).
+COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+){COMPANY_SUFFIX})(?![\w-])")
 DATELINE_RE = re.compile(
     # "ROCHESTER, NY - May 6, 2004 -" and "PITTSBURGH, April 14, 2022 – The ..." (date before or after a dash)
     rf"^\s*[A-Z][A-Za-z .'-]+,(?:\s*[A-Za-z .]+)?\s*(?:[-\u2013\u2014\u0096/]+|\(\w+\))\s*{DATE_RE.pattern}"

@@ -142,6 +142,9 @@ def _extend_up(lines: list[Line], i: int, taken: set[int]) -> int:
             k -= 1
             continue
         blanks = 0
+        if RULE_RE.match(clean(t)):
+            k -= 1  # the rule under a header ("- -------") belongs to the table
+            continue
         indent = len(t) - len(t.lstrip())
         s = t.strip()
         multi = len(CHUNK_RE.findall(t)) >= 2 and "   " in s

@@ -104,8 +104,17 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     if not tail or not any(cell_figure(p) for _, p in tail):
         return [_Chunk(a, a + len(s), s, False)]
     head = s[: tail[0][0]].rstrip() if k else ""
-    # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure.
-    if head and len(tail) == 1 and not re.search(r"[$(),.%]", tail[0][1]):
+    # A label ending in a single-spaced number ("Note 1", "Fiscal 2004") is a label, not a figure; so is
+    # one whose words lead into the number ("net of accumulated depreciation of $1,013,000").
+    if (
+        head
+        and len(tail) == 1
+        and (
+            not re.search(r"[$(),.%]", tail[0][1])
+            or head.count("(") > head.count(")")
+            or re.search(r"(?i)\b(of|to|from|at|in|by|and|or|than|was|were|is|are)$", head)
+        )
+    ):
         return [_Chunk(a, a + len(s), s, False)]
     out = [_Chunk(a, a + len(head), head, False)] if head else []
     pending = None
@@ -120,9 +129,26 @@ def _split_chunk(a: int, s: str) -> list[_Chunk]:
     return out
 
 
+HEADER_WORD_RE = re.compile(
+    r"(?i)^(\(?(three|six|nine|twelve|one|two) (month|year)s?\)? )?(change|%|% change|percent|increase|decrease|"
+    r"variance|inc ?\(dec\)|\(?unaudited\)?|restated|as reported|actual)$"
+)
+
+
 def _is_year_header(cs: list[_Chunk]) -> bool:
+    """A line of years: "2004  2003", or with the tail of a caption on its left and change columns between
+    ("share data)   2006   Change   2006   Change   2005")."""
     nums = [c for c in cs if c.number]
-    return bool(nums) and all(YEAR_RE.match(c.text) for c in nums) and all(c.number for c in cs)
+    if not nums or not all(YEAR_RE.match(c.text) for c in nums):
+        return False
+    if all(c.number for c in cs):
+        return True
+    between = [c for c in cs[1:] if not c.number]
+    return len(nums) >= 2 and all(HEADER_WORD_RE.match(c.text.strip()) for c in between)
+
+
+# A cell that holds a column's place but no figure ("N/A", "NM"): kept in the row, never a fact.
+NOT_MEANINGFUL_RE = re.compile(r"(?i)^\(?(n/?a|n\.a\.|n/?m|nm|n\.m\.|not meaningful|\*{1,3})\)?$")
 
 
 @dataclass
@@ -150,10 +176,12 @@ def _parse_line(line: Line) -> _Parsed | None:
             c.number = False
     figs: list[_Chunk] = []
     for c in reversed(cs):
-        if not c.number:
+        if not (c.number or (NOT_MEANINGFUL_RE.match(c.text) and any(x.number for x in cs))):
             break
         figs.append(c)
     figs.reverse()
+    if figs and len(figs) == len(cs) and not figs[0].number:
+        figs.pop(0)  # a line's first chunk is its label, even when it reads "N/A"
     rest = cs[: len(cs) - len(figs)]
     label = None
     if rest:
@@ -222,12 +250,12 @@ def _assign(f: _Chunk, cols: list[tuple[int, int]]) -> int:
 def _is_continuation(prev_label: str, prev_indent: int, label: str, indent: int) -> bool:
     """Whether `label` continues the label-only line above it."""
     p = prev_label.rstrip()
-    if p.endswith(":"):
-        return False
+    if p.endswith(":") or (p.endswith("-") and label[:1].isupper()):
+        return False  # "Income Account-" over "Retail Revenue": a section heading, not half a label
     if p.count("(") > p.count(")"):
         return True
-    if label[:1].islower() or label[:1] in ")-":
-        return True
+    if label[:1].islower() or label[:1] in ")-(":
+        return True  # "share", "(loss) per": a wrapped line goes on in lower case
     return bool(CONNECTOR_END_RE.search(p)) and indent >= prev_indent
 
 
@@ -330,7 +358,10 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             if is_header:
                 if pending_label:
                     for q in pending_label:
-                        _push_parent(parents, q)
+                        if seen_data:
+                            _push_parent(parents, q)
+                        else:
+                            titles.append(q.label.text)  # "CONSOLIDATED STATEMENTS OF / FINANCIAL CONDITION"
                     pending_label = []
                 header_lines.append(p)
                 continue
@@ -418,6 +449,7 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
             parents.pop()
     if not rows:
         return None
+    rows = _unwrap_single_children(rows)
     parsed = [p for p in parsed if p.cs]
     start = parsed[0].line.start
     last = parsed[-1].line
@@ -429,6 +461,31 @@ def _grid(_titles: list[str], parsed: list[_Parsed], caption: str) -> Table | No
         rows=tuple(rows),
         notes=tuple(notes),
     )
+
+
+def _unwrap_single_children(rows: list[Row]) -> list[Row]:
+    """A label-only line that heads exactly one row and is no section (no colon or dash at its end) is
+    the first part of that row's label, wrapped: "Brokered / Certificates / of Deposit   235,471"."""
+    from dataclasses import replace as _replace
+
+    out = list(rows)
+    for i, r in enumerate(rows):
+        parents = list(r.parents)
+        while parents:
+            p = parents[-1]
+            if p.rstrip().endswith((":", "-", "\u2014")) or len(p) > 40:
+                break
+            before = rows[i - 1].parents if i > 0 else ()
+            after = rows[i + 1].parents if i + 1 < len(rows) else ()
+            head = tuple(parents)
+            if not p.rstrip().endswith("/") and head in (
+                tuple(before[: len(head)]),
+                tuple(after[: len(head)]),
+            ):
+                break  # the line heads other rows too: a section ("Reserves/" never is one)
+            parents.pop()
+            out[i] = _replace(out[i], label=f"{p} {out[i].label}", parents=tuple(parents))
+    return out
 
 
 def _dedupe(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
@@ -498,8 +555,9 @@ def _band(
                 hit = hit or [_assign(c, cols)]
                 mid = (c.a + c.b) / 2
                 for ra, rb in rules:
-                    # An underline spanning the header marks the columns it heads.
-                    under = [i for i, (a, b) in enumerate(cols) if a >= ra - 1 and b <= rb + 1]
+                    # An underline spanning the header marks the columns it heads (their middles stand
+                    # under it: "$" signs and ragged headers put edges a few characters off).
+                    under = [i for i, (a, b) in enumerate(cols) if ra - 2 <= (a + b) / 2 <= rb + 2]
                     if ra <= mid <= rb and len(under) > len(hit) and set(hit) <= set(under):
                         hit = under
                 for pc, pcols in parents_above:
@@ -508,6 +566,7 @@ def _band(
                         hit = list(pcols)
                         break
                 placed.append((c, hit))
+            placed = _one_chunk_per_column(placed, cols)
         parents_above = [(c, hit) for c, hit in placed if len(hit) > 1] or parents_above
         for c, hit in placed:
             for i in hit:
@@ -519,6 +578,28 @@ def _band(
         Column(col=i, header=tuple(per_col[i]), start=spans[i][0], end=spans[i][1]) for i in range(len(cols))
     )
     return HeaderBand(title=" ".join(left), columns=columns)
+
+
+def _one_chunk_per_column(
+    placed: list[tuple[_Chunk, list[int]]], cols: list[tuple[int, int]]
+) -> list[tuple[_Chunk, list[int]]]:
+    """Two chunks of one header line over one column ("THREE MONTHS ENDED  NINE MONTHS ENDED" over a
+    column that a wide figure stretches): the column goes to the chunk that covers more of it."""
+
+    def cover(c: _Chunk, i: int) -> float:
+        a, b = cols[i]
+        return min(b, c.b) - max(a, c.a) - abs((a + b) / 2 - (c.a + c.b) / 2) / 100
+
+    owner: dict[int, int] = {}
+    for k, (c, hit) in enumerate(placed):
+        for i in hit:
+            if i not in owner or cover(c, i) > cover(placed[owner[i]][0], i):
+                owner[i] = k
+    out = []
+    for k, (c, hit) in enumerate(placed):
+        mine = [i for i in hit if owner[i] == k]
+        out.append((c, mine or hit[:1]))
+    return out
 
 
 def looks_tabular(text: str) -> bool:

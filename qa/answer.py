@@ -15,7 +15,7 @@ from pathlib import Path
 from index.numbers import parse_number, precision
 
 from .citations import citation
-from .metrics import BY_NAME, clean_label, is_instant
+from .metrics import BY_NAME, GROUP_METRICS, clean_label, is_instant
 from .periods import FiscalCalendar, Period, PeriodQuery, make_period, nominal, shift
 from .questions import CHANGE_INTENT, PRIOR_QUARTER_WORDS, Question, metric_candidates, parse_question
 from .store import FactRow, company_key
@@ -52,12 +52,35 @@ def answer_to_json(a: Answer) -> dict:
 
 
 def answer(lib, text: str) -> Answer:
-    """Answer one question from the library's store and index."""
+    """Answer one question from the library's store and index.
+
+    "How much" and "how many" ask for a figure; when no stored figure answers them, the passages that
+    state it are the answer ("How many weeks were in the quarter?")."""
+    a = _answer(lib, text)
+    if a.status == "not_found" and HOW_MUCH_RE.match(text) and lib.store.companies():
+        q = parse_question(text, lib.store.companies())
+        companies = lib.store.companies()
+        found = passages(lib, q, q.company or ((companies[0][0],) if len(companies) == 1 else None))
+        if found.status == "passages":
+            return found
+    return a
+
+
+HOW_MUCH_RE = re.compile(r"(?i)^\s*how\s+(much|many|large|big)\b")
+
+
+def _answer(lib, text: str) -> Answer:
+    """`answer` for figures, derived figures, passages, ambiguous or not_found."""
     companies = lib.store.companies()
     q = parse_question(text, companies)
     if not companies:
         return Answer(text, "not_found", note="the store is empty: run `exhibit index PATH` first")
     scope = q.company or ((companies[0][0],) if len(companies) == 1 else None)
+    if q.company_guess:
+        owner = _company_printing(lib, q.company_guess)
+        if owner is None:
+            return Answer(text, "not_found", note=f"no company named {q.company_guess!r} in the store")
+        scope = (owner,)
     if q.wants_passages:
         return passages(lib, q, scope)
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
@@ -80,19 +103,22 @@ def answer(lib, text: str) -> Answer:
                 text, "ambiguous", alternatives=alts, note="several companies report this; name one"
             )
         facts = [f for m in metrics for f in lib.store.facts(metric=m)] if metrics else []
+        facts = [f for f in facts if explains(lib, f, q)]
         metrics = metrics or groups[0]
     else:
         found = None
         for metrics in groups:
-            # The best-named metric that has a figure for the period asked wins.
+            # The best-named metric that has a figure for the period asked wins; its facts must account
+            # for what the question says ("Tier 1 capital to risk-adjusted assets" is not total assets).
             facts = [f for m in metrics for f in lib.store.facts(company=scope, metric=m)]
+            facts = [f for f in facts if explains(lib, f, q)]
             if facts and (found is None or _has_period(lib, facts, q)):
                 found = (metrics, facts)
                 if _has_period(lib, facts, q):
                     break
         metrics, facts = found if found else (groups[0], [])
     if not facts:
-        return Answer(text, "not_found", note=f"no figure for {metrics[0]!r} in the store")
+        return Answer(text, "not_found", note=f"no figure for {q.metric_phrase!r} in the store")
     cals = {}
     if q.change and (len(q.periods) >= 2 or (len(q.periods) == 1 and CHANGE_INTENT.search(q.text))):
         return change(lib, q, facts, cals, text)
@@ -108,6 +134,29 @@ def answer(lib, text: str) -> Answer:
     return figure_answer(lib, text, best, facts)
 
 
+def _company_printing(lib, name: str) -> str | None:
+    """The company whose releases print a name no stored company goes by ("KeyCorp" for a supplement
+    that calls itself "Key"): the only company that prints it, or the one that prints it far more often
+    than any other; None when none does."""
+    first = re.match(r"[A-Z][a-z]+", name)
+    probes = {name.split()[0]} | ({first.group(0)} if first and len(first.group(0)) >= 3 else set())
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(probes)) + r")\b")
+    counts: dict[str, int] = {}
+    for d in lib.store.documents():
+        n = len(pattern.findall(lib.text_for(d.sha256)))
+        if n:
+            counts[d.company_key] = counts.get(d.company_key, 0) + n
+    if UNKNOWN_COMPANY_KEY in counts:
+        return UNKNOWN_COMPANY_KEY  # a release that never said its name (a bare supplement) and prints this
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] < 3 * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+UNKNOWN_COMPANY_KEY = company_key("Unknown company")
+
+
 # --- metric resolution -------------------------------------------------------------------------
 
 
@@ -117,7 +166,7 @@ def resolve_metrics(lib, q: Question, scope: tuple[str, ...] | None) -> list[str
     return groups[0] if groups else []
 
 
-def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 4) -> list[list[str]]:
+def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 6) -> list[list[str]]:
     """Stored metric names the question may ask for, best first, each with its variants.
 
     Every lexicon synonym, every stored metric name and every line-item label the release printed is
@@ -131,13 +180,22 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     words = _words(phrase) or frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", phrase))
     if not words:
         return []
-    percent = bool(re.search(r"%|\bpercent", q.text.lower()))
+    # "by what percent did revenues decrease" asks for a change of the line, not a line printed in %
+    percent = bool(re.search(r"%|\bpercent", q.text.lower())) and not (
+        q.change and CHANGE_INTENT.search(q.text)
+    )
     per_share = bool(re.search(r"per share|\beps\b", phrase)) and not re.search(
         r"shares used|(diluted|basic|average) shares", phrase
     )
     scored: dict[str, tuple[float, int, int, str]] = {}
 
-    def offer(name: str, score: float, pos: int, extra: int = 0) -> None:
+    asks_share = bool(re.search(r"\bshares?\b|\beps\b|\bbvps\b", phrase))
+
+    def offer(name: str, score: float, pos: int, extra: int = 0, named: bool = False) -> None:
+        if not (asks_share or named) and (
+            name.endswith("per share") or BY_NAME.get(name, _ANY).unit == "USD/share"
+        ):
+            return  # "net loss" is the dollar line, not the same words under "per share"
         # Ties go to the match with fewer words the question did not say, then to the name (deterministic).
         key = (score, pos, -extra, name)
         if name not in scored or key > scored[name]:
@@ -152,33 +210,46 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         ]
         best_cov = max((len(_words(v) & words) for v in said), default=1)
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
-        offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0))
+        offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0), named=True)
     for m in stored:
         if m.endswith(" change %") or m.endswith(" change"):
             continue
-        mw = _words(m.removesuffix(" %"))
-        inter = len(words & mw)
-        if mw and inter and inter / len(mw) >= 0.75:
-            offer(m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words))
+        for mw in _spellings(m.removesuffix(" %")):
+            inter = len(words & mw)
+            if mw and inter and (inter / len(mw) >= 0.75 or (inter >= 2 and inter / len(mw) >= 0.66)):
+                offer(
+                    m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words)
+                )
     for m, label in lib.store.labels(scope):
+        if m.endswith(" change %") or m.endswith(" change"):
+            continue  # a change column's line: asked for by change words, derived from the levels
         lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
         if m.startswith("non-gaap"):
-            lw = lw | {"non", "gaap"}  # the column said so, not the label: unasked, it counts against
+            lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against
         inter = len(words & lw)
-        if lw and inter and inter / len(lw) >= 0.75:
+        if lw and inter and (inter / len(lw) >= 0.75 or (inter >= 2 and inter / len(lw) >= 0.66)):
             # A printed label the question names nearly word for word.
             pos = min((phrase.find(w) for w in lw & words if w in phrase), default=99)
             offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos, len(lw - words))
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     groups: list[list[str]] = []
     top = ranked[0][1][0] if ranked else 0
+    # Weaker matches come after the best as fallbacks for a period the best lacks; `explains` then keeps
+    # only facts whose label, sections and title account for every word the question says.
     for base, (score, *_rest) in ranked[:limit]:
-        if score < top - 0.5:
-            break  # a much weaker match is a different metric, not a fallback
+        if score < top - 0.5 and score < 2:
+            break  # one word in common is another metric
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
-        if base == "net income" and per_share:
+        if not pct and base == "gross margin" and "margin" in phrase and base + " %" in stored:
+            # A release whose statements call the dollars "gross profit" means the percent by "gross
+            # margin" ("Gross margin was 33.9 percent"); one that prints a "Gross margin" line means dollars.
+            said = [lab for m, lab in lib.store.labels(scope) if m == base]
+            pct = bool(said) and not any("margin" in lab.lower() for lab in said)
+        if base == "net income" and (per_share or q.guidance):
+            # "earnings guidance" is most often given per share
             names = ["earnings per share", "net income per share", "diluted earnings per share"]
+            names = names + ["net income"] if q.guidance and not per_share else names
         elif BY_NAME.get(base) and BY_NAME[base].unit == "percent":
             names = [base]
         elif pct:
@@ -200,18 +271,48 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 names = [n for n in names if not n.startswith("basic")]
             elif "basic" in phrase:
                 names = [n for n in names if not n.startswith("diluted")]
+        # A lexicon name the store lacks yields no group; what stands after it must still account for every
+        # word of the question (`explains`), so nothing weaker is taken in its place.
+        # A line printed only as a percentage ("Reserves/ Net Loans Receivable 2.06%") is asked by its name.
+        names = [n if n in stored or n + " %" not in stored else n + " %" for n in names]
         names = [n for n in names if n in stored]
-        if not names and not groups:
-            return []  # the metric the question names best is not in the store: not_found, not a guess
         if names and names not in groups:
             groups.append(names)
     return groups
 
 
 @lru_cache(maxsize=65536)
+def _spellings(metric: str) -> tuple[frozenset[str], ...]:
+    """The word sets a stored metric may be asked by: "services revenue" also as "services net sales"."""
+    out = [_words(metric)]
+    for group in GROUP_METRICS:
+        if metric.endswith(" " + group):
+            child = metric[: -len(group) - 1]
+            out += [_words(f"{child} {v}") for v in BY_NAME[group].synonyms]
+    return tuple(out)
+
+
+_ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
+
+
+ABBREVIATIONS = {
+    "eps": "earnings per share",
+    "cds": "certificates of deposit",
+    "cd's": "certificates of deposit",
+    "npas": "nonperforming assets",
+    "npa": "nonperforming assets",
+    "fcf": "free cash flow",
+    "aum": "assets under management",
+}
+ABBREVIATIONS_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w'])")
+NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
+
+
+@lru_cache(maxsize=65536)
 def _raw_words(s: str) -> frozenset[str]:
     """Words of a label as printed, parentheticals included ("allocated to Cost of Operating Revenues")."""
-    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s.lower()) if len(w) > 2)
+    s = NON_RE.sub("non", s.lower())
+    return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s) if len(w) > 2)
 
 
 @lru_cache(maxsize=65536)
@@ -225,6 +326,10 @@ def _words(s: str) -> frozenset[str]:
         "to",
         "from",
         "in",
+        "on",
+        "at",
+        "by",
+        "under",
         "for",
         "expense",
         "expenses",
@@ -232,7 +337,10 @@ def _words(s: str) -> frozenset[str]:
         "percent",
         "%",
     }
-    s = re.sub(r"(?i)\beps\b", "earnings per share", s)  # the one abbreviation every release spells out
+    s = ABBREVIATIONS_RE.sub(
+        lambda m: ABBREVIATIONS[m.group(0).lower()], s
+    )  # "EPS", "CDs": as releases spell them
+    s = NON_RE.sub("non", s)  # "non-GAAP" is one word: "non" alone would say nothing
     return frozenset(
         w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s)) if w not in stop and not w.isdigit()
     )
@@ -253,6 +361,12 @@ def calendar_of(lib, doc_id: str, cals: dict) -> FiscalCalendar:
 def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bool) -> bool:
     """Whether a fact's period is the one a period phrase asks for."""
     end = date.fromisoformat(f.period.end)
+    if pq.month and pq.calendar_year and pq.months is None and not pq.end:
+        # "January 2022": a figure dated in that month (a dividend declared, a balance at its end)
+        return (end.year, end.month) == (pq.calendar_year, pq.month) or (
+            nominal(end).year,
+            nominal(end).month,
+        ) == (pq.calendar_year, pq.month)
     if pq.end:
         want = date.fromisoformat(pq.end)
         if abs((nominal(end) - nominal(want)).days) > 3 and abs((end - want).days) > 3:
@@ -281,7 +395,134 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
         return n.month == pq.month and (pq.calendar_year is None or n.year == pq.calendar_year)
     if pq.quarter and cal.quarter_of(end) != pq.quarter:
         return False
+    if pq.months == 12 and not pq.quarter and cal.quarter_of(end) != 4:
+        return False  # a trailing twelve months to another quarter is not the fiscal year
     return pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year
+
+
+# Words a question may say that never name a metric: dates, verbs of announcing, qualifiers.
+NOISE_WORDS = frozenset(
+    [
+        "announced",
+        "announce",
+        "raised",
+        "increased",
+        "decreased",
+        "declared",
+        "payable",
+        "paid",
+        "result",
+        "restated",
+        "reported",
+        "with",
+        "approximately",
+        "consolidated",
+        "company",
+        "actual",
+        "level",
+        "about",
+        "during",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "current",
+        "prior",
+        "last",
+        "previous",
+        "same",
+        "this",
+        "year",
+        "month",
+        "week",
+        "day",
+        "new",
+        "regular",
+        "latest",
+        "recent",
+        "most",
+        "balance",
+        "balances",
+        "outstanding",
+        "amount",
+        "county",
+        "region",
+        "geographic",
+    ]
+)
+
+
+@lru_cache(maxsize=65536)
+def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
+    """The words a fact accounts for: its metric's names and synonyms, its label (parentheticals too),
+    its sections and table title, and the synonyms of any metric those sections name ("Net sales by
+    category" → revenue)."""
+    out = set(_words(metric.removesuffix(" %")) | _words(label) | _raw_words(label) | _raw_words(context))
+    if re.search(r"(?i)potential common|dilutive|assuming dilution", label + " " + context):
+        out.add("diluted")  # "common shares and potential common shares outstanding" are the diluted count
+    base = BY_NAME.get(metric.removesuffix(" %").removesuffix(" change"))
+    if base:
+        for v in (base.name, *base.synonyms):
+            out |= _words(v)
+    ctx = clean_label(context)
+    for m in BY_NAME.values():
+        if any(
+            re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", ctx) for v in (m.name, *m.synonyms)
+        ):
+            for v in (m.name, *m.synonyms):
+                out |= _words(v)
+    return frozenset(out)
+
+
+PERCENT_WORDS = frozenset({"margin", "percent", "percentage", "rate", "ratio", "%"})
+
+
+def unexplained(f: FactRow, q: Question, sentence: str = "") -> set[str]:
+    """The question's metric words a fact does not account for (a prose fact: its whole sentence)."""
+    said = _words(q.metric_phrase.lower()) - NOISE_WORDS
+    left = said - _explaining_words(f.metric, f.label, f.context)
+    if f.unit == "percent":
+        left -= PERCENT_WORDS  # "Adjusted EBITDA margin" is the line printed "Adjusted EBITDA (% of Revenue)"
+    if left and sentence:
+        left -= _raw_words(TAG_RE.sub(" ", sentence)) | _words(TAG_RE.sub(" ", sentence))
+    return set(left)
+
+
+def explains(lib, f: FactRow, q: Question) -> bool:
+    """Whether a fact answers the metric the question names: every word of it accounted for."""
+    left = unexplained(f, q)
+    if left and f.source == "prose":
+        left = unexplained(f, q, lib.text_for(f.sha256)[f.cite_start : f.cite_end])
+    return not left
+
+
+TAG_RE = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
+
+
+QUALIFIED_RE = re.compile(
+    r"(?i)\b(excluding|adjusted|non-?gaap|pro forma|underlying|core|operating basis|as adjusted|"
+    r"before (special|one-time|unusual|non-?recurring))\b|one-time items"
+)
 
 
 def rank_key(f: FactRow, q: Question | None = None):
@@ -292,6 +533,9 @@ def rank_key(f: FactRow, q: Question | None = None):
     guidance = q.guidance if q else False
     return (
         0 if (f.basis == "guidance") == guidance else 1,
+        len(unexplained(f, q)) if q else 0,
+        # "Net income - excluding one-time items" is not the reported figure unless asked for
+        1 if QUALIFIED_RE.search(f.label + " " + f.context) and not QUALIFIED_RE.search(phrase) else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
@@ -351,6 +595,24 @@ class _PeriodOnly:
         self.period = period
 
 
+def _released_before(lib, f: FactRow, when: str, days: int = 120) -> bool:
+    """Whether a fact's release was issued within `days` before a date (a dividend's payment date)."""
+    d = lib.store.document(f.doc_id)
+    if not d or not d.release_date:
+        return False
+    gap = (date.fromisoformat(when) - date.fromisoformat(d.release_date)).days
+    return 0 <= gap <= days
+
+
+def _released_in_month(lib, f: FactRow, pq: PeriodQuery) -> bool:
+    """A month asked ("dividend declared January 2022") and a sentence of a release issued that month."""
+    if not (pq.month and pq.calendar_year and pq.months is None and not pq.end):
+        return False
+    d = lib.store.document(f.doc_id)
+    released = (d.release_date or "") if d else ""
+    return released[:7] == f"{pq.calendar_year:04d}-{pq.month:02d}"
+
+
 def _same_span(p, want) -> bool:
     """Two periods that are the same quarter or year (52/53-week ends a few days apart)."""
     if p.kind != want.kind or p.months != want.months:
@@ -363,13 +625,22 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
     pool = [f for f in facts if (f.basis == "guidance") == q.guidance]
     if not pool:
         return []
+    if pq is None and q.event_dates:
+        # "payable November 13, 2006": the release issued in the months before that date
+        near = [f for f in pool if _released_before(lib, f, q.event_dates[0])]
+        pool = near or pool
     if pq is None:
         # No period: the latest period reported, a quarter before a longer span.
         latest = max(f.period.end for f in pool)
         pool = [f for f in pool if f.period.end == latest]
         pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
         return pool
-    hits = [f for f in pool if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))]
+    hits = [
+        f
+        for f in pool
+        if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))
+        or (f.source == "prose" and _released_in_month(lib, f, pq))
+    ]
     if not hits:
         return []
     if pq.fiscal_year is None and not pq.end:
@@ -432,20 +703,30 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
     cits = [cite(lib, best)]
     note = ""
     if best.source == "table":
+        # The release's text, also where a filing prints its tables in another exhibit of the same file.
         prose = [
             f
-            for f in lib.store.facts(doc_id=best.doc_id, metric=best.metric)
+            for f in lib.store.facts(company=company_key(best.company), metric=best.metric)
             if f.source == "prose"
+            and (f.doc_id == best.doc_id or f.path == best.path)
             and f.period.end == best.period.end
             and f.period.kind == best.period.kind
             and f.basis == best.basis
             and f.unit == best.unit
-            # a sentence more than 10% away states another figure (a per-share amount, a year)
-            and abs(abs(f.value) - abs(best.value)) <= 0.1 * max(abs(best.value), 1e-9)
+            # a sentence more than 10% away (a point, for percentages) states another figure
+            and abs(abs(f.value) - abs(best.value))
+            <= (1.0 if best.unit == "percent" else 0.1 * max(abs(best.value), 1e-9))
         ]
         prose.sort(key=lambda f: (not agrees(best, f), f.char_start))
+        prose.sort(key=lambda f: (not _within(f, best), f.char_start) if _finer(f, best) else (2, 0))
         for p in prose:
             ok = agrees(best, p)
+            if _finer(p, best) and _within(p, best):
+                # "$204.5 million" in the text, 204 (millions) in the table: the text is the more precise
+                # statement of the same figure, so it is the answer, the table row its confirmation.
+                cits = [cite(lib, p), cite(lib, best, agrees=True)]
+                note = f"the text's {p.as_printed} is more precise than the table's {best.as_printed}"
+                return Answer(text, "answered", fact_answer_dict(p), tuple(cits), note=note, facts=(p,))
             cits.append(cite(lib, p, agrees=ok))
             note = (
                 "the release's text states the same figure"
@@ -454,6 +735,22 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             )
             break
     return Answer(text, "answered", fact_answer_dict(best), tuple(cits), note=note, facts=(best,))
+
+
+def _resolution(f: FactRow) -> float:
+    """Half a unit of a figure's last printed digit, in base units."""
+    n = parse_number(f.as_printed.split(" to ")[0].split(" and ")[0])
+    return precision(n) * (f.scale if n and n.word_scale == 1 else 1) if n else abs(f.value) * 0.005
+
+
+def _within(fine: FactRow, coarse: FactRow) -> bool:
+    """Whether a finer figure rounds to a coarser one (204.5 million to the table's 204 millions)."""
+    return abs(abs(fine.value) - abs(coarse.value)) <= _resolution(coarse) + 1e-9
+
+
+def _finer(a: FactRow, b: FactRow) -> bool:
+    """Whether figure a is printed more precisely than figure b."""
+    return _resolution(a) < _resolution(b)
 
 
 def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Answer:
@@ -467,6 +764,17 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
         return Answer(text, "not_found", note="that period is not in the store")
     fa = a[0]
     others = [p for p in q.periods if p is not first]
+    if (
+        others
+        and first is not None
+        and first.months in (3, 6, 9)
+        and others[0].months == 12
+        and others[0].fiscal_year
+        and not others[0].quarter
+        and not others[0].end
+    ):
+        # "first six months fiscal 2009 vs fiscal 2008": the same span of the other year
+        others[0] = PeriodQuery(first.months, fiscal_year=others[0].fiscal_year, quarter=first.quarter)
     if others and not others[0].relative:
         b = select(lib, facts, others[0], q, cals)
     else:
@@ -568,6 +876,20 @@ def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) 
     return Answer(text, "answered", ans, (cite(lib, a), cite(lib, b)), formula=formula, facts=(a, b))
 
 
+TITLE_ABBREV = {
+    "CEO": "chief executive officer",
+    "CFO": "chief financial officer",
+    "COO": "chief operating officer",
+    "CTO": "chief technology officer",
+}
+TITLE_ABBREV_RE = re.compile(r"(?i)\b(ceo|cfo|coo|cto)\b")
+
+
+def _negated(iso: str) -> tuple[int, ...]:
+    """A sort key that puts later ISO dates first."""
+    return tuple(-ord(c) for c in iso)
+
+
 PHONE_RE = re.compile(r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b1-8\d\d-\d{3}-\d{4}\b")
 WANTS_NUMBER_RE = re.compile(r"(?i)\b(number|dial|phone|telephone|call|replay|pin|passcode|access code|id)\b")
 WANTS_PERSON_RE = re.compile(r"(?i)^\s*who\b|\b(cfo|ceo|chief|officer|contact|president)\b")
@@ -598,22 +920,47 @@ def _docs_for_period(lib, q: Question, scope) -> list[str]:
 def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     """The best passages for a question no figure answers: in the release of the period it names, if any;
     a phone number where it asks for a number, a name with a title where it asks who."""
-    words = re.sub(
-        r"(?i)\b(who|what|which|is|are|was|the|of|a|an|does|do|how|why|when|where|for|in)\b|[?]", " ", q.rest
-    )
+    words = q.rest
     for p in sorted(q.periods, key=lambda p: -p.span[0]):
+        # (the spans are the question's own: take the periods out before any word is)
         words = words[: p.span[0]] + " " + words[p.span[1] :] if p.span[1] <= len(words) else words
+    words = re.sub(
+        r"(?i)\b(who|what|which|is|are|was|were|the|of|a|an|does|did|do|how|many|much|why|when|where|for|in)\b"
+        r"|[?]",
+        " ",
+        words,
+    )
     query = " ".join(FILLER_PASSAGE_RE.sub(" ", words).split()) or q.rest
+    # Releases spell titles out: "CEO" is "Chief Executive Officer" in the text that names one.
+    query = TITLE_ABBREV_RE.sub(lambda m: f"{m.group(0)} {TITLE_ABBREV[m.group(0).upper()]}", query)
     docs = _docs_for_period(lib, q, scope)
     hits = []
-    for d in docs or [None]:
-        hits += lib.search(query, doc_id=d, limit=30 if (scope or d) else 10, highlight=False)
+    if docs:
+        for d in docs:
+            hits += lib.search(query, doc_id=d, limit=30, highlight=False)
+    elif scope:
+        # Within the company's own releases: elsewhere in a large store its passages rank out of sight.
+        for name in sorted({d.company for d in lib.store.documents() if d.company_key in scope}):
+            hits += lib.search(query, company=name, limit=30, highlight=False)
+    else:
+        hits = lib.search(query, limit=10, highlight=False)
     if scope:
         hits = [h for h in hits if company_key(h.company) in scope]
     if WANTS_NUMBER_RE.search(q.text):
         hits.sort(key=lambda h: (0 if PHONE_RE.search(h.display) else 1, -h.score))
     elif WANTS_PERSON_RE.search(q.text):
-        hits.sort(key=lambda h: (0 if PERSON_TITLE_RE.search(h.display) else 1, -h.score))
+        # Who holds a title now: the latest release that names one, unless the question names a period.
+        released = {}
+        if not docs:
+            for d in lib.store.documents():
+                released[d.doc_id] = d.release_date or ""
+        hits.sort(
+            key=lambda h: (
+                0 if PERSON_TITLE_RE.search(h.display) else 1,
+                _negated(released.get(h.doc_id, "")),
+                -h.score,
+            )
+        )
     else:
         hits.sort(key=lambda h: -h.score)
     hits = hits[:5]

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from index.model import Document, Segment, Table
 from index.numbers import Number, parse_number, precision
 
 from .metrics import BY_NAME, GENERIC_LABELS, clean_label, is_instant, metric_for
 from .periods import (
+    SPAN_TITLE_RE,
     FiscalCalendar,
     Period,
     column_period,
     find_periods,
     make_period,
+    month_end,
     months_stated,
+    nominal,
     parse_date,
 )
 
@@ -75,6 +78,46 @@ ADJUSTMENT_COLUMN_RE = re.compile(r"(?i)^(?!.*adjusted).*\b(adj\.?|adjustments?|
 NON_GAAP_COLUMN_RE = re.compile(r"(?i)\bnon-?gaap\b|\bas adjusted\b|\badjusted\b")
 
 
+PHYSICAL_RE = re.compile(
+    r"(?i)\b(thousands|millions|billions)\s+of\s+(kwhs?|kilowatt[- ]hours?|mwhs?|megawatt[- ]hours?|gwhs?|"
+    r"barrels|bbls?|tons|tonnes|units|customers|subscribers|ounces|gallons|cubic feet|mcf|boe|passengers|"
+    r"employees|square feet)\b"
+)
+LABEL_THOUSANDS_RE = re.compile(r"(?i)\((?:in )?(?:000s?|000's|thousands)\)")
+
+
+PHYSICAL_UNITS = frozenset(
+    {"kWh", "MWh", "gwh", "gwhs", "barrels", "bbl", "bbls", "tons", "tonnes", "units", "customers"}
+    | {
+        "subscribers",
+        "ounces",
+        "gallons",
+        "cubic feet",
+        "mcf",
+        "boe",
+        "passengers",
+        "employees",
+        "square feet",
+    }
+)
+
+
+def physical_unit(context: str) -> tuple[str, float] | None:
+    """A table of quantities, not money ("(In Millions of KWHs)"): the unit and its scale."""
+    m = PHYSICAL_RE.search(context)
+    if not m:
+        return None
+    word = m.group(2).lower()
+    unit = (
+        "kWh"
+        if word.startswith(("kwh", "kilowatt"))
+        else "MWh"
+        if word.startswith(("mwh", "megawatt"))
+        else word
+    )
+    return unit, SCALE_WORD[m.group(1).lower()]
+
+
 def fiscal_calendar(doc: Document) -> FiscalCalendar:
     """The company's fiscal calendar: stated year end, else inferred from 'first quarter ended June 30'."""
     if doc.fiscal_year_end:
@@ -103,11 +146,48 @@ def table_scale(text: str) -> float:
     return SCALE_WORD.get(word, SCALE_WORD.get(word.rstrip("s") + "s", 1.0))
 
 
+STOCK_LINE_RE = re.compile(
+    r"(?i)^\s*(common|preferred|capital|treasury|serial preferred)( stock| shares)?\b.*\bpar\b|"
+    r"^\s*(common|preferred|treasury) stock(,| and)"
+)
+
+
+SHARE_COUNT_RE = re.compile(
+    r"(?i)^\s*(shares used|weighted[- ]average (number of )?(common )?shares|number of (common )?shares|"
+    r"(basic and diluted |diluted |basic )?(weighted )?average (number of )?(common )?shares|"
+    r"(common )?shares outstanding|period[- ]end (common )?shares|end of period shares)"
+)
+# Lines that name a balance (stated at a date) though the lexicon has no entry for them; "Interest on
+# loans" names income, so the words must open the label.
+INSTANT_LABEL_RE = re.compile(
+    r"(?i)^(total )?(allowance for|borrowed funds|borrowings|deposits|loans|assets|liabilities|"
+    r"(common |stockholders'? |shareholders'? )?equity\b|book value|tangible book value|"
+    r"accumulated other comprehensive|(common )?shares outstanding|common equity tier 1|cet1|tier 1|"
+    r"leverage ratio|total capital ratio)|\b(period[- ]end|end of period|at quarter end)\b"
+)
+
+PERIOD_END_LABEL_RE = re.compile(
+    r"(?i)\b(end of (the )?(period|quarter|year)|period[- ]end|quarter[- ]end|year[- ]end)\b"
+)
+FLOW_LABEL_RE = re.compile(
+    r"(?i)charge-?offs|recoveries|provision|\baverage|income|expense|revenue|earnings|originations|purchases|"
+    r"\bsales\b|annualized|fees|margin|return on|efficiency|net interest|dividends? (declared|paid)"
+)
+INSTANT_SECTION_RE = re.compile(
+    r"(?i)balance sheet|financial condition|financial position|period[- ]end|end of period|capital ratios?|"
+    r"client assets|asset quality|at (quarter|period|year)[- ]end"
+)
+
+
 def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     """USD, USD/share, shares or percent, from the figure and its label."""
     ctx = " ".join((*parents, label)).lower()
     if n.is_percent or re.search(r"%|percent|\bratio\b|\bmargin \(%|as a percentage", label.lower()):
         return "percent"
+    if STOCK_LINE_RE.match(label):
+        return "USD"  # "Common stock, $1.00 par value; 30,000,000 shares authorized" is a dollar line
+    if SHARE_COUNT_RE.match(label) and not n.is_currency:
+        return "shares"  # "Shares used in computing diluted earnings (loss) per share" counts shares
     if re.search(
         r"shares used|weighted[- ]average|shares outstanding|number of shares|average shares", ctx
     ) and not (n.is_currency or re.search(r"per (common |diluted |basic )?share", label.lower())):
@@ -119,17 +199,138 @@ def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     return "USD"
 
 
+PER_SHARE_LABEL_RE = re.compile(r"(?i)per (common |diluted |basic )?share|\beps\b|per diluted|per basic")
+PER_SHARE_LINE_RE = re.compile(
+    r"(?i)^(net )?(income|loss|earnings|\(loss\)|income \(loss\))\b|extraordinary|discontinued|continuing|"
+    r"dividends?\b|cumulative effect"
+)
+
+
+def _checked_unit(unit: str, r, context: str) -> str:
+    """The unit a row's section suggests, checked against how its figures are printed.
+
+    Amounts in a reconciliation under a per-share heading ("$21,406") are dollars, and a "Net loss"
+    row printed "(2.38)" in a table "except per share data" is per share even where the page break cut
+    it off from its "per share" heading."""
+    figs = [parse_number(c.as_printed) for c in r.cells]
+    figs = [n for n in figs if n is not None and not n.is_nil]
+    if not figs:
+        return unit
+    cents = all(n.decimals == 2 and abs(n.value) < 100 for n in figs)
+    if (
+        unit == "USD/share"
+        and not PER_SHARE_LABEL_RE.search(r.label)
+        and all(n.decimals == 0 and abs(n.value) >= 100 for n in figs)
+    ):
+        return "USD"
+    if (
+        unit == "USD"
+        and cents
+        and PER_SHARE_LINE_RE.search(clean_label(r.label))
+        and re.search(r"(?i)per[- ]share", context)
+    ):
+        return "USD/share"
+    return unit
+
+
 def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list[Fact]:
     """All facts of a document: table cells first, then prose figures."""
     cal = fiscal_calendar(doc)
     facts = []
+    carried: Carried = ([], 1.0)
     for ti, t in enumerate(tables):
-        facts.extend(table_facts(doc, t, ti, cal))
+        got, carried = table_facts(doc, t, ti, cal, carried)
+        facts.extend(got)
     labels = {f.metric for f in facts}
     from .prose import prose_facts
 
     prose = prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels)
-    return _with_inferred_scales(facts, prose) + prose
+    return _on_week_calendar(_with_share_scales(_with_inferred_scales(facts, prose)) + prose)
+
+
+def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
+    """Spans of a 52/53-week calendar start the day after the previous period's end, not on the 1st.
+
+    A release whose periods end on one weekday (Saturday, December 30, 2023) counts quarters in weeks:
+    the quarter ended Saturday, December 31, 2022 began the day after the fiscal year that ended on the
+    last Saturday of September (a 14-week quarter). Whether a year ends on the last such weekday of its
+    month or the one nearest the month's end is read off the release's own dates."""
+    from collections import Counter
+    from dataclasses import replace as _replace
+
+    ends = [date.fromisoformat(f.period.end) for f in facts if f.period.kind == "duration"]
+    odd = [e for e in ends if e != month_end(e.year, e.month)]
+    if not odd:
+        return facts
+    wd, _ = Counter(e.weekday() for e in odd).most_common(1)[0]
+    if sum(e.weekday() == wd for e in ends) < 0.8 * len(ends):
+        return facts  # month ends on every weekday: a calendar that happens to print a stray date
+    nearest = any(e.day <= 7 for e in odd)
+
+    def boundary(month_last: date) -> date:
+        back = (month_last.weekday() - wd) % 7
+        last = month_last - timedelta(days=back)
+        if nearest and back > 3:
+            return last + timedelta(days=7)
+        return last
+
+    # Text that says "the quarter ended December 31" of a quarter the tables end on Saturday, December 30:
+    # the tables' date.
+    actual = {nominal(e): e for e in ends if e.weekday() == wd}
+    out = []
+    for f in facts:
+        p = f.period
+        e = date.fromisoformat(p.end)
+        if e.weekday() != wd and nominal(e) in actual and e == month_end(e.year, e.month):
+            e = actual[nominal(e)]
+            p = _replace(p, end=e.isoformat())
+            f = _replace(f, period=p)
+        if p.kind != "duration" or e.weekday() != wd or not p.months:
+            out.append(f)
+            continue
+        n_end = nominal(e)
+        m = n_end.month - p.months
+        prior = month_end(n_end.year + (m - 1) // 12, (m - 1) % 12 + 1)
+        start = (boundary(prior) + timedelta(days=1)).isoformat()
+        out.append(f if start == p.start else _replace(f, period=_replace(p, start=start)))
+    return out
+
+
+def _with_share_scales(facts: list[Fact]) -> list[Fact]:
+    """Share counts that a table's "in thousands, except per share data" may or may not cover, settled
+    by the table's own arithmetic: net income / EPS is the share count, within a few percent."""
+    from dataclasses import replace as _replace
+
+    def key(f: Fact) -> tuple:
+        return (f.table, f.period.end, f.period.start)
+
+    income = {key(f): f.value for f in facts if f.metric == "net income" and f.unit == "USD" and f.value}
+    eps = {
+        key(f): f.value
+        for f in facts
+        if f.unit == "USD/share"
+        and f.value
+        and re.search(r"earnings per share|net income per share", f.metric)
+    }
+    votes: dict[int, list[bool]] = {}
+    for f in facts:
+        k = key(f)
+        if f.unit != "shares" or f.scale == 1 or k not in income or k not in eps or not f.value:
+            continue
+        implied = income[k] / eps[k]
+        if implied <= 0:
+            continue
+        as_printed = f.value / f.scale
+        votes.setdefault(f.table, []).append(abs(as_printed / implied - 1) < abs(f.value / implied - 1))
+    unscaled = {t for t, v in votes.items() if v and sum(v) > len(v) / 2}
+    if not unscaled:
+        return facts
+    return [
+        _replace(f, value=round(f.value / f.scale, 6), scale=1.0)
+        if f.unit == "shares" and f.table in unscaled and f.scale != 1
+        else f
+        for f in facts
+    ]
 
 
 def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
@@ -158,6 +359,18 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
     scale = {t: max(v, key=v.get) for t, v in votes.items() if max(v.values()) >= 2}
     if not scale:
         return table
+    found = set(scale.values())
+    if len(found) == 1:
+        # A release that prints no scale prints none anywhere: its other unscaled tables are in the same
+        # unit, unless their own text disagrees or their figures are too large to be thousands.
+        k = found.pop()
+        biggest: dict[int, float] = {}
+        for f in table:
+            if f.unit == "USD" and f.scale == 1 and f.table is not None:
+                biggest[f.table] = max(biggest.get(f.table, 0.0), abs(f.value))
+        for t, big in biggest.items():
+            if t not in scale and set(votes.get(t, {k: 0})) <= {k} and big < 1e7:
+                scale[t] = k
     return [
         _replace(f, value=round(f.value * scale[f.table], 6), scale=scale[f.table])
         if f.table in scale and f.unit == "USD" and f.scale == 1
@@ -166,8 +379,22 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
     ]
 
 
-def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[Fact]:
-    """Facts of every figure cell of a table whose column has a period."""
+Carried = tuple[list[tuple[Period | None, bool]], float]  # a table's last columns (period, headed) and scale
+
+
+def table_facts(
+    doc: Document,
+    t: Table,
+    ti: int,
+    cal: FiscalCalendar,
+    carried: Carried = ([], 1.0),
+) -> tuple[list[Fact], Carried]:
+    """Facts of every figure cell of a table whose column has a period, and its last band's periods
+    (each with whether its column had a header).
+
+    A table with no column headers at all, as many columns as the table before it and figures of the
+    same kind is that table continued over a page break: it takes the periods and the scale `carried`
+    from it."""
     out = []
     context = " ".join([t.caption, *(b.title for b in t.bands), *t.notes])
     instant_hint = bool(
@@ -176,11 +403,13 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
         )
     )
     scale = table_scale(context)
+    physical = physical_unit(context)
     periods: list[list[Period | None]] = []
+    bare: set[tuple[int, int]] = set()
     for bi, band in enumerate(t.bands):
         row: list[Period | None] = []
         for c in band.columns:
-            header = " ".join(c.header)
+            header = " ".join(_with_sibling_header(c.header, band.columns, c.col))
             months_ctx = band.title + " " + t.caption
             if months_stated(header) is None and bi > 0:
                 # A restated band ("March 31, 2004" alone) keeps the span the first band gave.
@@ -190,9 +419,28 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             p = column_period(header, months_ctx, cal, instant_hint)
             if p is None and instant_hint:
                 p = column_period(header, "", cal, True)
-            row.append(p)
+            if p is not None and p.kind == "instant" and not instant_hint:
+                bare.add((bi, c.col))  # a bare date: balances stand at it, flows of the period do not
+            row.append(_fiscal_ytd(p, cal) if p is not None and doc.fiscal_year_end else p)
         periods.append(row)
+    cols_before, scale_before = carried
+    if cols_before and len(t.bands) == 1 and not any(c.header for c in t.bands[0].columns):
+        # (a stray column without a header, such as a figure in a label, does not count)
+        headed = [p for p, h in cols_before if h]
+        for cand in (cols_before, [(p, True) for p in headed]):
+            if len(cand) == len(t.bands[0].columns):
+                periods = [[p for p, _ in cand]]
+                if scale == 1.0:
+                    scale = scale_before
+                break
+    related = [_related_columns(band, periods[bi]) for bi, band in enumerate(t.bands)]
+    by_column = {
+        bi: when
+        for bi, band in enumerate(t.bands)
+        if (when := _categorical_date(band, periods[bi], related[bi], context, doc, cal)) is not None
+    }
     for r in t.rows:
+        taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
         band = t.bands[r.band] if r.band < len(t.bands) else None
         for cell in r.cells:
@@ -200,32 +448,77 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
             if n is None or cell.col >= len(band_periods):
                 continue
             p = band_periods[cell.col]
+            kind = ""
+            if p is None:
+                kind, p = related[r.band].get(cell.col, ("", None)) if r.band < len(related) else ("", None)
+            if p is None and r.band in by_column:
+                kind, p = "column", by_column[r.band]
             if p is None:
                 continue
-            unit = row_unit(r.label, r.parents, n)
+            if (r.band, cell.col) in bare:
+                span = months_stated(" ".join(SPAN_TITLE_RE.findall(r.label)))
+                if span:
+                    # "Net charge-offs to average loans (for the three months ended)": the row says how long
+                    p = make_period(date.fromisoformat(p.end), span, cal)
+                elif FLOW_LABEL_RE.search(r.label) and not INSTANT_LABEL_RE.search(r.label):
+                    continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
+            unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             if ADJUSTMENT_COLUMN_RE.search(col_header):
                 continue  # a reconciliation's adjustments column: amounts between two measures, not the measure
-            metric = metric_for(r.label, unit, r.parents)
+            metric = _per_share_section(metric_for(r.label, unit, r.parents), unit, r.parents)
+            if kind:
+                # A change or "% of revenues" column: the line item's change or share, for its period.
+                base = metric_for(r.label, "USD" if unit == "percent" else unit, r.parents).removesuffix(" %")
+                if physical:
+                    base = f"{clean_label(r.label)} ({physical[0]})"
+                pct = n.is_percent or "%" in col_header or "percent" in col_header.lower()
+                if kind == "column":
+                    # "Cash Collected" / "Remaining Milestone Potential" over a partner's row: the column's
+                    # measure of that row
+                    metric = f"{clean_label(r.label)} {clean_label(col_header)}" + (" %" if pct else "")
+                elif kind == "share":
+                    unit, metric = "percent", base + " %"
+                else:
+                    cc = " constant currency" if re.search(r"(?i)constant currency", col_header) else ""
+                    unit = "percent" if pct else unit
+                    metric = base + cc + (" change %" if pct else " change")
             if NON_GAAP_COLUMN_RE.search(col_header) and not metric.startswith(("adjusted", "non-gaap")):
                 metric = "non-gaap " + metric  # the same line item, on the non-GAAP basis the column states
             lex = BY_NAME.get(metric)
             if lex and lex.unit == "percent":
                 unit = "percent"
-            s = _cell_scale(unit, scale, context + " " + col_header, r.label)
+            s = _cell_scale(unit, scale, context + " " + col_header, r.label, r.parents)
+            if physical and unit == "USD" and not n.is_currency:
+                # "(In Millions of KWHs)": kilowatt-hours, not dollars, and no money line of the lexicon
+                unit, s = physical
+                metric = f"{clean_label(r.label)} ({unit})"
+            elif unit == "shares" and LABEL_THOUSANDS_RE.search(r.label):
+                s = 1000.0  # "Common shares outstanding (000)": thousands whatever the table's dollars are in
             if (
                 p.kind == "duration"
-                and is_instant(metric)
+                and (
+                    is_instant(metric)
+                    or INSTANT_LABEL_RE.search(r.label)
+                    or any(INSTANT_SECTION_RE.search(x) for x in r.parents)
+                )
                 and not re.search(
                     r"(?i)average|ended|months|weeks|year|ytd", col_header + " " + r.label + " " + context
                 )
             ):
                 # A balance-sheet line under a bare quarter header ("4Q21") is stated at the quarter's end.
                 p = make_period(date.fromisoformat(p.end), None, cal)
+            elif p.kind == "duration" and PERIOD_END_LABEL_RE.search(r.label):
+                # "End of Period Shares Outstanding" under "12 Months Ended December": at the period's end
+                p = make_period(date.fromisoformat(p.end), None, cal)
+            if not kind and (metric, unit, p) in taken:
+                continue  # two columns headed with one date: a misprinted header, the first is the date's
+            taken.add((metric, unit, p))
             out.append(
                 Fact(
                     metric=metric,
-                    label=_full_label(r.label, r.parents, unit),
+                    label=_full_label(r.label, r.parents, unit)
+                    + (f": {col_header}" if kind == "column" else ""),
                     value=round(n.value * s, 6),
                     unit=unit,
                     period=p,
@@ -247,7 +540,110 @@ def table_facts(doc: Document, t: Table, ti: int, cal: FiscalCalendar) -> list[F
                     )[:300],
                 )
             )
+    last = t.bands[-1].columns if t.bands else ()
+    cols = (
+        [(p, bool(c.header) or p is not None) for p, c in zip(periods[-1], last, strict=False)]
+        if periods
+        else []
+    )
+    return out, (cols, scale)
+
+
+CHANGE_HEADER_RE = re.compile(
+    r"(?i)\b(change|increase|decrease|variance|inc\.?\s*\(dec\.?\)|growth|better\s*\(worse\))\b"
+)
+SHARE_HEADER_RE = re.compile(
+    r"(?i)%\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)|percent(age)?\s+of\s+(total\s+)?(net\s+)?(revenues?|sales)"
+)
+
+
+def _categorical_date(band, band_periods, related, context: str, doc: Document, cal) -> Period | None:
+    """For a band whose columns name measures, not periods ("Cash Collected", "Remaining Milestone
+    Potential"; "Whatcom", "Skagit"): the date its figures stand at, the one its title states, else the
+    release's date. None for a band with any period, change column or figure-like header."""
+    cols = band.columns
+    if not cols or any(p is not None for p in band_periods) or related:
+        return None
+    heads = [" ".join(c.header) for c in cols]
+    if not all(heads) or any(re.search(r"\d", h) for h in heads):
+        return None
+    stated = [p for p in find_periods(context) if p.instant and p.end]
+    when = stated[-1].end if stated else doc.release_date
+    return make_period(date.fromisoformat(when), None, cal) if when else None
+
+
+def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple[str, Period]]:
+    """Columns that state no period of their own but relate to others: a "% of Revenues" column is the
+    share of the value column on its left; a "Change" / "% Increase (Decrease)" column is the change to
+    the latest period of the run of like columns on its left (a quarter's change after the quarters, a
+    year's after the years)."""
+    out: dict[int, tuple[str, Period]] = {}
+    for c in band.columns:
+        if c.col >= len(band_periods) or band_periods[c.col] is not None:
+            continue
+        h = " ".join(c.header)
+        left = [band_periods[k] for k in range(c.col - 1, -1, -1) if band_periods[k] is not None]
+        if not left:
+            continue
+        if SHARE_HEADER_RE.search(h):
+            out[c.col] = ("share", left[0])
+        elif CHANGE_HEADER_RE.search(h):
+            run = [p for p in left if (p.kind, p.months) == (left[0].kind, left[0].months)]
+            k = next(
+                (i for i, p in enumerate(left) if (p.kind, p.months) != (left[0].kind, left[0].months)), None
+            )
+            run = left[:k] if k is not None else left
+            out[c.col] = ("change", max(run, key=lambda p: p.end))
     return out
+
+
+BARE_YEAR_RE = re.compile(r"^\(?(?:19|20)\d\d\)?\*?$")
+HEADER_NOISE_RE = re.compile(r"(?i)^\(?(unaudited|audited|restated|as restated|\(\d\)|\*+)\)?$")
+
+
+def _with_sibling_header(header: tuple[str, ...], columns, col: int) -> tuple[str, ...]:
+    """A column headed by a bare year ("2019") beside one headed "For the year / 2020" or "September 30, /
+    2004": the spanning words were set over its neighbour only, so it takes them from there."""
+    own = [h for h in header if not HEADER_NOISE_RE.match(h.strip())]
+    if len(own) != 1 or not BARE_YEAR_RE.match(own[0].strip()):
+        return header
+    by_col = {c.col: c for c in columns}
+    for k in (col - 1, col + 1):
+        sib = by_col.get(k)
+        if sib is None:
+            continue
+        words = [h for h in sib.header if not HEADER_NOISE_RE.match(h.strip())]
+        if len(words) >= 2 and BARE_YEAR_RE.match(words[-1].strip()) and words[-1].strip() != own[0].strip():
+            return (*words[:-1], own[0])
+    return header
+
+
+def _fiscal_ytd(p: Period, cal: FiscalCalendar) -> Period:
+    """A year-to-date column on a stated fiscal calendar spans the fiscal quarters to its end: "nine
+    months ended July 31" of a year ending January 31 is a misprint for six (the release's own text says
+    which); a header that agrees with the calendar is left alone."""
+    if p.kind != "duration" or p.months not in (6, 9):
+        return p
+    end = date.fromisoformat(p.end)
+    ytd = cal.quarter_of(end) * 3
+    if ytd in (6, 9) and ytd != p.months:
+        return make_period(end, ytd, cal)
+    return p
+
+
+def _per_share_section(metric: str, unit: str, parents: tuple[str, ...]) -> str:
+    """A per-share line under "Per common share — assuming dilution" (or "... basic") is the diluted
+    (basic) figure even where its own label says only "Net income attributable to common shareholders"."""
+    if unit != "USD/share" or metric.startswith(("diluted", "basic")):
+        return metric
+    said = " ".join(parents).lower()
+    diluted = bool(re.search(r"dilut", said))
+    basic = bool(re.search(r"\bbasic\b", said)) and not diluted
+    if not (diluted or basic):
+        return metric
+    if metric in ("earnings per share", "net income per share"):
+        return "diluted earnings per share" if diluted else "basic earnings per share"
+    return ("diluted " if diluted else "basic ") + metric
 
 
 def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:
@@ -261,10 +657,18 @@ def _full_label(label: str, parents: tuple[str, ...], unit: str) -> str:
     return label
 
 
-def _cell_scale(unit: str, scale: float, context: str, label: str) -> float:
+def _cell_scale(unit: str, scale: float, context: str, label: str, parents: tuple[str, ...] = ()) -> float:
     if unit in ("percent", "USD/share"):
         return 1.0
-    own = table_scale(label) if re.search(r"(?i)\bin (thousands|millions|billions)", label) else None
+    # A scale of the row's own or of its section ("CLIENT ASSETS (billions)") overrides the table's.
+    own = next(
+        (
+            table_scale("in " + m.group(1))
+            for t in (label, *reversed(parents))
+            if (m := re.search(r"(?i)\b(?:in |\()(thousands|millions|billions)\b", t))
+        ),
+        None,
+    )
     if unit == "shares":
         if own:
             return own
@@ -301,4 +705,12 @@ def main_period(facts: list[Fact], doc: Document, cal: FiscalCalendar) -> Period
     for pq in find_periods(body):
         if pq.end and pq.months:
             return make_period(date.fromisoformat(pq.end), pq.months, cal)
+    if doc.release_date:
+        # A release with no dated period of its own reports the fiscal quarter that ended before it.
+        released = date.fromisoformat(doc.release_date)
+        fy = cal.fiscal_year(released)
+        ends = [cal.quarter_end(y, q) for y in (fy - 1, fy) for q in (1, 2, 3, 4)]
+        before = [e for e in ends if e < released]
+        if before:
+            return make_period(max(before), 3, cal)
     return None

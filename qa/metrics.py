@@ -104,7 +104,7 @@ LEXICON: tuple[Metric, ...] = (
             r"^(total )?operating (income|loss|\(loss\) income|income \(loss\))",
             r"^(income|loss|\(loss\) income|income \(loss\)) from operations",
         ],
-        ["operating profit", "operating loss", "income from operations", "ebit"],
+        ["operating profit", "operating loss", "income from operations", "ebit", "operating margin"],
     ),
     _m(
         "income from continuing operations",
@@ -184,18 +184,46 @@ LEXICON: tuple[Metric, ...] = (
         ["eps", "earnings per share", "loss per share", "net loss per share", "net income per share"],
     ),
     _m(
+        "tangible book value per share",
+        "USD/share",
+        [r"^tangible book value per (common )?share", r"^tangible book value$"],
+        ["tangible book value per share", "tangible book value", "tbvps"],
+        instant=True,
+    ),
+    _m(
         "book value per share",
         "USD/share",
-        [r"^(tangible )?book value per (common )?share"],
-        ["book value per share", "bvps"],
+        [r"^book value per (common )?share", r"^book value$"],
+        ["book value per share", "book value", "bvps"],
+        instant=True,
     ),
     _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
     _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
     _m(
+        "return on average tangible common equity",
+        "percent",
+        [r"^return on (average )?tangible (common )?(shareholders'? |stockholders'? )?equity"],
+        [
+            "rote",
+            "return on tangible common equity",
+            "return on average tangible common equity",
+            "return on average tangible common shareholders' equity",
+        ],
+    ),
+    _m(
         "return on average equity",
         "percent",
         [r"^return on (average )?(common )?(shareholders'? |stockholders'? )?equity"],
-        ["roe", "return on equity", "return on average equity", "return on average common equity"],
+        [
+            "roe",
+            "return on equity",
+            "return on average equity",
+            "return on average common equity",
+            "return on average common shareholders' equity",
+            "return on average common stockholders' equity",
+            "return on average shareholders' equity",
+            "return on average stockholders' equity",
+        ],
     ),
     _m(
         "return on average assets",
@@ -239,10 +267,20 @@ LEXICON: tuple[Metric, ...] = (
         "net income",
         "USD",
         [
-            r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\))?$",
+            r"^net (income|loss|\(loss\) income|income \(loss\)|earnings|\(loss\)/income|income/\(loss\))( attributable to [\w .,']+)?( \(gaap\)|( -)? as reported)?$",
             r"^net (income|loss|earnings) (applicable|available) to common",
         ],
-        ["net loss", "net earnings", "earnings", "profit", "net profit", "bottom line", "net income (loss)"],
+        [
+            "net loss",
+            "net earnings",
+            "earnings",
+            "profit",
+            "net profit",
+            "bottom line",
+            "net income (loss)",
+            "net margin",
+            "net profit margin",
+        ],
     ),
     _m(
         "revenue",
@@ -407,8 +445,10 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
         if parent.endswith("expenses") or parent.endswith("expense"):
             return metric_for(f"{s.lstrip('- ')} expense", unit)
         return metric_for(f"{parent} {s.lstrip('- ')}", unit)
+    # "Diluted earnings (loss) per share", "Net (loss) income": the sign words in parentheses name nothing.
+    plain = re.sub(r" ?\((loss|gain|income)\) ?", " ", s).strip()
     for m, patterns in _compiled_patterns():
-        if any(p.search(s) for p in patterns):
+        if any(_matches(p, s) or (plain != s and _matches(p, plain)) for p in patterns):
             if m.unit == "percent":
                 return m.name  # a ratio is a percent however it is printed
             if unit == "percent":
@@ -426,7 +466,55 @@ def metric_for(label: str, unit: str | None = None, parents: tuple[str, ...] = (
             return m.name
     if unit == "percent" and not s.endswith("%"):
         return s + " %"
+    if unit == "USD/share" and "share" not in s:
+        # "Tangible book value" under "Per common share:" is tangible book value per share; a line item
+        # of its own stays apart from the same words in dollars.
+        return metric_for(f"{s} per share", unit)
+    group = _group_of(parents)
+    if group and unit in (None, "USD", "percent") and not _shares_a_word(s, group):
+        # "Services" under "Net sales:" is services revenue, under "Cost of sales:" services cost of revenue
+        return f"{s.removesuffix(' %')} {group}" + (" %" if s.endswith(" %") else "")
     return s
+
+
+# Sections whose lines are parts of one income-statement measure: a line's name is read with it.
+GROUP_METRICS = frozenset(
+    {
+        "revenue",
+        "cost of revenue",
+        "total operating expenses",
+        "noninterest income",
+        "noninterest expense",
+        "interest income",
+        "interest expense",
+    }
+)
+
+
+def _shares_a_word(label: str, group: str) -> bool:
+    """Whether a line already says its section's word ("Interest on loans" under interest income)."""
+    stop = {"and", "of", "the", "total", "cost"}
+    return bool({w.rstrip("s") for w in label.split()} & ({w.rstrip("s") for w in group.split()} - stop))
+
+
+def _group_of(parents: tuple[str, ...]) -> str | None:
+    """The income-statement measure a line's nearest section names ("Net sales by category:" → revenue)."""
+    if not parents:
+        return None
+    parent = re.sub(r"\s+by\s+[\w\s]+$", "", clean_label(parents[-1]))
+    if not parent or parent in GENERIC_LABELS:
+        return None
+    m = metric_for(parent)
+    return m if m in GROUP_METRICS else None
+
+
+def _matches(pattern: re.Pattern, label: str) -> bool:
+    """A lexicon pattern that names the label, not just its first words: "Net interest income after
+    provision for loan losses" is not net interest income."""
+    m = pattern.search(label)
+    return bool(m) and not re.match(
+        r"\s*,?\s*(after|before|less|excluding|from (continuing|discontinued))\b", label[m.end() :]
+    )
 
 
 def synonym_groups() -> dict[str, list[str]]:

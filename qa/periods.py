@@ -222,7 +222,8 @@ def label_for(start: date | None, end: date, cal: FiscalCalendar) -> str:
     if months == 3:
         return f"Q{cal.quarter_of(end)} {y}"
     if months == 12:
-        return f"FY{fy}" if not cal.is_calendar else f"FY{fy}"
+        # Twelve months to another quarter's end are a trailing year, not a fiscal year.
+        return f"FY{fy}" if cal.quarter_of(end) == 4 else f"12M ended {end.isoformat()}"
     if months in (6, 9):
         return f"{'H1' if months == 6 else '9M'} {y}"
     return f"{months}M ended {end.isoformat()}"
@@ -236,6 +237,20 @@ def make_period(end: date, months: int | None, cal: FiscalCalendar) -> Period:
     return Period(start.isoformat(), end.isoformat(), "duration", label_for(start, end, cal))
 
 
+TRAILING_RE = re.compile(
+    r"(?i)\btrailing[\s-]+(?:4|four|twelve|12)[\s-]+(?:quarters?|months?)|\b(?:ttm|ltm)\b|last twelve months"
+)
+
+
+# The span a table's title gives its columns: "Three Months Ended", "For the year", "Quarter ended" — not a
+# headline's "Full Year 2020 Net Income" above it.
+SPAN_TITLE_RE = re.compile(
+    r"(?i)\b(?:(?:three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|\d{1,2})[\s-]+"
+    r"(?:months?|weeks?)|(?:quarters?|years?|fiscal years?|periods?)\s+ended|for the (?:quarter|year|"
+    r"fiscal year|three|six|nine|twelve)\b[\w\s-]{0,12}|year[- ]to[- ]date|\b\d\s?months\b)"
+)
+
+
 def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
     """Period of a table column from its header text and its table's title and caption."""
     h = " ".join(header.split())
@@ -246,15 +261,25 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
     ):
         return None
     end = parse_date(h)
+    trailing = bool(TRAILING_RE.search(h + " " + context))
     q = re.search(r"(?i)\b([1-4])q\s?'?(\d{2}|\d{4})\b|\bq([1-4])\s?'?(\d{2}|\d{4})\b", h)
     if end is None and q:
         # Bank-style headers: "4Q21", "Q4 2021" (fiscal quarters on the company's calendar).
         qn = int(q.group(1) or q.group(3))
         fy = _year(q.group(2) or q.group(4))
-        return make_period(cal.quarter_end(fy, qn), None if instant_hint else 3, cal)
+        return make_period(cal.quarter_end(fy, qn), 12 if trailing else (None if instant_hint else 3), cal)
     fy_m = re.search(r"(?i)\b(?:fy|full[\s-]+year|fiscal(?:\s+year)?|year)\s*'?((?:19|20)?\d\d)\b", h)
     if end is None and fy_m and not MONTH_YEAR_RE.search(h):
-        return make_period(cal.year_end(_year(fy_m.group(1))), 12, cal)
+        fy = _year(fy_m.group(1))
+        # "Fiscal 2021" over "Q1 ... Q4  TOTAL": the quarters of that fiscal year.
+        qm = re.search(r"(?i)\bq([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", h)
+        if qm:
+            qn = int(qm.group(1)) if qm.group(1) else ORDINAL[qm.group(2).lower()]
+            # A trailing-four-quarters table's quarter column is the twelve months to that quarter's end.
+            return make_period(
+                cal.quarter_end(fy, qn), 12 if trailing else (None if instant_hint else 3), cal
+            )
+        return make_period(cal.year_end(fy), 12, cal)
     if end is None:
         m = MONTH_YEAR_RE.search(h)
         year = YEAR_RE.search(h)
@@ -262,7 +287,13 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
             end = month_end(int(m.group(2)), _month(m.group(1)))
         elif year:
             # "2004" under "Year Ended December 31" or "3 Months Ended December"
-            ctx_date = re.search(rf"({MONTH_RE})\s*(\d{{1,2}})?", h + " " + context, re.I)
+            # The month comes from the header or an "ended"/"as of" phrase of the title, never from a
+            # dateline in the caption ("PITTSBURGH, Jan. 15, 2021 ...").
+            ctx_date = (
+                re.search(rf"({MONTH_RE})\s*(\d{{1,2}})?", h, re.I)
+                or re.search(rf"(?:ended|ending|as of|at)\s+({MONTH_RE})\s*(\d{{1,2}})?", context, re.I)
+                or re.search(rf"\b({MONTH_RE})\s*(\d{{1,2}})\b(?!\s*,?\s*(?:19|20)\d\d)", context, re.I)
+            )
             y = int(year.group(1))
             if ctx_date:
                 mon = _month(ctx_date.group(1))
@@ -279,11 +310,13 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
             return None
     months = months_stated(h)
     if months is None and not instant_hint:
-        months = months_stated(context)
+        months = months_stated(" ".join(SPAN_TITLE_RE.findall(context)))
     if months is None and re.search(r"(?i)\bas of\b|\bat\b|balance", h):
         months = None
-    elif months is None and not instant_hint:
-        return None
+    elif months is None and not instant_hint and not parse_date(h):
+        return None  # a bare year or month with nothing to say how long
+    # A full date that nothing says is the end of a span ("September 30, 2006" over a loan table) is a
+    # date the figures stand at.
     return make_period(end, months, cal)
 
 
@@ -340,7 +373,7 @@ class PeriodQuery:
         if self.end:
             return date.fromisoformat(self.end), self.months
         if self.month and self.calendar_year:
-            return month_end(self.calendar_year, self.month), 3
+            return month_end(self.calendar_year, self.month), self.months
         if self.fiscal_year is None:
             return None
         if self.quarter:
@@ -431,6 +464,13 @@ def find_periods(text: str) -> list[PeriodQuery]:
                 calendar_year=y,
             )
         )
+    for m in MONTH_YEAR_RE.finditer(text):
+        # "January 2022", "September 2008": a month (a dividend declared, a balance at its end).
+        add(
+            PeriodQuery(
+                None, span=m.span(), month=_month(m.group(1)), calendar_year=int(m.group(2)), instant=False
+            )
+        )
     for m in HALF_RE.finditer(text):
         h = 1 if (m.group("ord") or "").lower() == "first" or m.group("h") == "1" else 2
         if h == 1:
@@ -447,7 +487,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
         y = _year(m.group("y") or m.group("y2") or m.group("y3"))
         if y and 1990 <= y <= 2099:
             add(PeriodQuery(12, fiscal_year=y, span=m.span()))
-    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?![\d,.%])", text):
+    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?!\d|[.,]\d|\s?%)", text):
         # A bare year names a (fiscal) year when nothing more specific claimed it.
         add(PeriodQuery(12, fiscal_year=int(m.group(1)), span=m.span()))
     for m in RELATIVE_RE.finditer(text):
@@ -460,7 +500,8 @@ def find_periods(text: str) -> list[PeriodQuery]:
 RELATIVE_RE = re.compile(
     r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
     r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
-    r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago)"
+    r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"
+    r"|(?:last|the\s+prior|the\s+previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end))(?=\W|$))"
 )
 
 

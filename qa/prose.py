@@ -43,7 +43,8 @@ GUIDANCE_RE = re.compile(
 )
 CHANGE_BEFORE_RE = re.compile(
     r"(?i)(\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|"
-    r"cut\w*)|\b(growth|increase|decrease|decline|improvement|reduction|rise)\s+of)\s*$"
+    r"cut\w*|surg\w*|jump\w*|soar\w*|climb\w*|drop\w*|plung\w*|gain\w*|ris\w*)|"
+    r"\b(growth|increase|decrease|decline|improvement|reduction|rise|gain|drop)\s+of)\s*$"
 )
 CHANGE_AFTER_RE = re.compile(
     r"(?i)^\s*(increase|decrease|improvement|higher|lower|growth|decline|over|from|compared|year[- ]over[- ]year|"
@@ -126,8 +127,12 @@ def _lexicon_phrases() -> tuple[Phrase, ...]:
         # A bare "deposits" or "loans" in prose is often a kind of them ("core deposits"): balance-sheet
         # totals are recognised by their full names there.
         words = {m.name, *(w for w in m.synonyms if not (m.instant and " " not in w))}
-        alts = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-        out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"(?![\w&-])", words))
+        alts = "|".join(
+            sorted((re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]?") for w in words), key=len)[
+                ::-1
+            ]
+        )
+        out.append(_phrase(m.name, alts, r"(?<![\w&-])", r"s?(?![\w&-])", words))
     for name, pat in EXTRA_METRICS:
         out.append(_phrase(name, pat, r"\b", r"\b", pat.split("|")))
     return tuple(out)
@@ -170,10 +175,32 @@ class Figure:
     aside: bool = False  # ", or ($0.03) per share": states the figure before it per share
 
 
+COMPACT_RANGE_RE = re.compile(
+    r"(?<![\d.,$-])(\d{1,3}(?:\.\d+)?)\s?%?\s?(?:[-\u2013]|\s+to\s+)\s?(\d{1,3}(?:\.\d+)?)\s?(%|percent\b)"
+)
+
+
+def _compact_ranges(sent: str) -> list[Figure]:
+    """ "in the 36-37% range": one percent range, not 36 and minus 37."""
+    out = []
+    for m in COMPACT_RANGE_RE.finditer(sent):
+        lo, hi = float(m.group(1)), float(m.group(2))
+        if lo >= hi:
+            continue  # "10-5%" is not a range
+        dec = lambda x: len(x.split(".")[1]) if "." in x else 0  # noqa: E731
+        low = Number(lo, m.group(1), True, False, False, 1.0, dec(m.group(1)))
+        high = Number(hi, m.group(0)[m.start(2) - m.start(0) :], True, False, False, 1.0, dec(m.group(2)))
+        out.append(Figure(m.start(), m.end(), low, high))
+    return out
+
+
 def figures(sent: str) -> list[Figure]:
     """Money, percent and scaled figures of a sentence; ranges joined; per-share asides marked."""
+    compact = _compact_ranges(sent)
     raw = []
     for m in FIGURE_RE.finditer(sent):
+        if any(c.a <= m.start() < c.b or c.a < m.end() <= c.b for c in compact):
+            continue
         n = number_from_match(m)
         if n is None or not (n.is_currency or n.is_percent or n.word_scale > 1):
             continue
@@ -191,9 +218,11 @@ def figures(sent: str) -> list[Figure]:
             ranged = (
                 RANGE_RE.match(between)
                 and n2.is_percent == n.is_percent
+                # "improved from $(1.80) to $(0.42)" is a change, not a range
+                and not re.search(r"(?i)\bfrom\s*$", sent[max(0, a - 8) : a])
                 and (
                     between.strip().lower() != "and"
-                    or re.search(r"(?i)\bbetween\s*$", sent[max(0, a - 12) : a])
+                    or re.search(r"(?i)\b(between|range of)\s*$", sent[max(0, a - 12) : a])
                 )
             )
             if ranged:
@@ -218,7 +247,7 @@ def figures(sent: str) -> list[Figure]:
         )
         out.append(Figure(a, b, n, aside=aside))
         i += 1
-    return out
+    return sorted(out + compact, key=lambda f: f.a) if compact else out
 
 
 class SentenceMentions:
@@ -283,8 +312,88 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
         if before:
             if nearest:
                 return max(before, key=lambda m: (m.end, m.end - m.start))
-            return min(before, key=lambda m: (m.start, -(m.end - m.start)))
+            subject = min(before, key=lambda m: (m.start, -(m.end - m.start)))
+            if start == 0 and lo > 0 and any(_opens_clause(sent, m, subject) for m in before):
+                # "Revenue Surges 234%, ..., EPS Improves 77%, with Over $18.3 Million": the sentence's
+                # subject is out of reach past other measures named since
+                return None
+            return subject
+        if start == lo:
+            free = free_subject(sent, lo, a)
+            if free is not None:
+                return free
     return None
+
+
+def _opens_clause(sent: str, m: Mention, subject: Mention) -> bool:
+    """Whether another measure, named after the subject's first figure, opens a clause of its own
+    (", EPS Improves 77%"), so that the subject no longer reaches the figures after it ("56% of revenue"
+    does not: it only says what the percentage is of)."""
+    if m.name == subject.name or m.start < subject.end:
+        return False
+    digit = re.search(r"\d", sent[subject.end : m.start])
+    return digit is not None and bool(re.search(r"(?:[,;]|\band)\s*$", sent[max(0, m.start - 5) : m.start]))
+
+
+# "Finance income for the year ended September 30, 2005, was $69,479,000": a line item the lexicon and the
+# tables do not name, read off the clause's subject when a verb of being ties it to the figure.
+COPULA_RE = re.compile(
+    r"(?i)\b(?:was|were|totaled|totalled|amounted to|stood at|at|reached|(?:increased|decreased|rose|grew|fell|"
+    r"declined) to)\s+(?:approximately\s+|about\s+|a record\s+)?$"
+)
+SUBJECT_RE = re.compile(
+    r"(?i)^[\s\"“*\u2022o-]*(?:(?:and|while|but|with|whereas)\s+)?(?:the\s+|our\s+|its\s+|total\s+(?=\w+\s+\w))?"
+    r"((?:[a-z][\w&'’/-]*)(?:\s+(?!for\b|in\b|during\b|at\b|as\b|on\b|from\b|of\s*$|was\b|were\b|"
+    r"totaled\b|amounted\b|stood\b|reached\b|increased\b|decreased\b|rose\b|grew\b|fell\b|declined\b)"
+    r"[a-z0-9][\w&'’/-]*){0,6})"
+    r"(?=\s*(?:,|for\b|in\b|during\b|at\b|as of\b|of\s*$|was\b|were\b|totaled\b|amounted\b|stood\b|reached\b|"
+    r"increased\b|decreased\b|rose\b|grew\b|fell\b|declined\b|$))"
+)
+PRONOUNS = frozenset(
+    {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "was", "were"}
+)
+PERIOD_WORDS_RE = re.compile(
+    r"(?i)\b(months?|weeks?|ended|ending|quarters?|fiscal|year|years|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december)\b|\b(19|20)\d\d\b"
+)
+NOT_A_SUBJECT = frozenset(
+    {"it", "this", "that", "which", "these", "they", "we", "he", "she", "there", "company", "results"}
+    | {"result", "quarter", "year", "period", "total", "amount", "figure", "number", "and", "or"}
+    | {"increase", "decrease", "change", "difference", "improvement", "decline", "growth", "reduction"}
+    | {"was", "were", "is", "are", "totaled", "at", "of", "with", "by", "to", "in", "for"}
+)
+
+
+def free_subject(sent: str, lo: int, a: int) -> Mention | None:
+    """The subject of the clause before a figure, when it is tied to it by "was", "were", "totaled", "at"
+    (or "of", before a percentage: "Tier 1 capital to risk adjusted assets of 8.99%")."""
+    head = sent[lo:a]
+    ratio = bool(re.match(r"\s*\(?-?\d[\d.,]*\s?%", sent[a : a + 12]))
+    if not (COPULA_RE.search(head) or (ratio and re.search(r"(?i)\bof\s+$", head))):
+        return None
+    # The clause's start: after the last separator whose words make a subject ("Finance income for the
+    # year ended September 30, 2005, was": not "2005", not "was").
+    starts = [0] + [m.end() for m in re.finditer(r"[;:,]\s*|\b(?:with|and)\s+|\.\s", head)]
+    for clause_start in reversed(starts):
+        m = SUBJECT_RE.match(head[clause_start:])
+        if not m:
+            continue
+        words = m.group(1).split()
+        if (
+            not words
+            or words[0].lower() in PRONOUNS
+            or all(w.lower() in NOT_A_SUBJECT for w in words)
+            or PERIOD_WORDS_RE.search(m.group(1))
+        ):
+            continue  # "it", "the increase", "nine months ended June 30" name no line item
+        start = lo + clause_start + m.start(1)
+        return FreeMention(" ".join(w.lower() for w in words), start, start + len(m.group(1)), m.group(1))
+    return None
+
+
+@dataclass(frozen=True)
+class FreeMention(Mention):
+    """A clause subject read by `free_subject`: it also names the figures that follow in its clause."""
 
 
 def period_of(
@@ -297,7 +406,8 @@ def period_of(
     starts: list[int] | None = None,
 ) -> PeriodQuery | None:
     """The period phrase that belongs to a figure: right after it, else the nearest before it in its
-    clause, else the first after it before the next figure.
+    clause, else the first after it before the next figure (not one after a comparison word: "to $8.52
+    from last year's $7.01"), else one that opens the sentence ("At June 30, 2005, ...").
 
     `periods` are in order of appearance (as find_periods gives them); `starts`, their first
     characters, may be passed in when one sentence asks for many figures."""
@@ -310,7 +420,10 @@ def period_of(
     k = bisect_left(starts, a) - 1
     if k >= 0 and starts[k] >= lo:
         return periods[k]  # the last one in [lo, a)
-    return periods[i] if i < len(starts) and starts[i] < max(stop, b) else None
+    if i < len(starts) and starts[i] < max(stop, b) and not COMPARISON_RE.search(sent[b : starts[i]]):
+        return periods[i]
+    lead = [p for p in periods[:2] if p.span[0] <= 12 and not p.relative]
+    return lead[0] if lead else None
 
 
 def resolve(pq: PeriodQuery | None, cal: FiscalCalendar, main: Period | None) -> Period | None:
@@ -354,7 +467,11 @@ class ProseFigure:
 
 
 def read_sentence(
-    sent: str, cal: FiscalCalendar, main: Period | None, phrases, outlook: Period | None = None
+    sent: str,
+    cal: FiscalCalendar,
+    main: Period | None,
+    phrases,
+    outlook: Period | None = None,
 ) -> list[ProseFigure]:
     """Every figure a sentence states, with metric, unit, period and basis. Pure."""
     figs = figures(sent)
@@ -367,6 +484,12 @@ def read_sentence(
     out: list[ProseFigure] = []
     prev_end = 0
     last: ProseFigure | None = None
+    paired = respectively(sent, figs, cal)
+    # A dated phrase before the sentence's first figure ("at December 31, 2008, with the leverage ratio at
+    # 8.00%, Tier 1 capital ... of 8.99%") holds for the figures that name no period of their own.
+    before_first = [p for p in periods if p.span[0] < figs[0].a and not p.relative and p.instant]
+    opening = before_first[-1] if before_first else None
+    last_free: Mention | None = None
     stops = _next_starts(figs, len(sent))
     for i, f in enumerate(figs):
         stop = stops[i]
@@ -392,9 +515,22 @@ def read_sentence(
             prev_end = f.b
             continue
         mention = metric_of(sent, prev_end, f.a, f.b, phrases, nearest=guidance_words)
+        if mention is None and not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
+            # "... rising 25.3% to $10.68 per share": a per-share measure named earlier in the sentence
+            per = [
+                m
+                for m in _mentions(sent, 0, f.a, phrases)
+                if BY_NAME.get(m.name) is not None and BY_NAME[m.name].unit == "USD/share"
+            ]
+            mention = max(per, key=lambda m: m.end) if per else None
+        if mention is None and isinstance(last_free, FreeMention):
+            # "Finance income ... was $12.1 million and $36.4 million, respectively, compared to ..."
+            mention = last_free
         if mention is None:
             prev_end = f.b
             continue
+        if isinstance(mention, FreeMention):
+            last_free = mention
         metric = mention.name
         lex = BY_NAME.get(metric)
         unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
@@ -407,7 +543,15 @@ def read_sentence(
         of_rev = SHARE_OF_REVENUE_RE.match(sent[f.b :])
         if not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
             unit = "USD/share"
-            metric = _per_share(metric)
+            # "equity continues to grow, with the book value ... rising 25.3% to $10.68 per share": the
+            # nearest per-share measure named before the figure, not the clause's first subject
+            near = _mentions(sent, prev_end, f.a, phrases)
+            per = [
+                m
+                for m in (near or _mentions(sent, 0, f.a, phrases))
+                if BY_NAME.get(m.name) is not None and BY_NAME[m.name].unit == "USD/share"
+            ]
+            metric = max(per, key=lambda m: m.end).name if per else _per_share(metric)
         elif n.is_percent and of_rev:
             subject = metric_of(sent, prev_end, f.a, f.a, phrases)
             metric = (subject.name if subject else metric) + " %"
@@ -420,19 +564,42 @@ def read_sentence(
             if CHANGE_BEFORE_RE.search(before) or CHANGE_AFTER_RE.match(sent[f.b : f.b + 30]):
                 subject = metric_of(sent, prev_end, f.a, f.a, phrases)
                 metric = (subject.name if subject else metric) + " change %"
-            elif not metric.endswith("%"):
-                metric += " %"
+            elif not metric.endswith("%") and not (lex and lex.unit == "percent"):
+                metric += " %"  # a share of something; a ratio the lexicon knows is a percent already
         if (
             (metric in LOSS_METRICS or unit == "USD/share")
             and re.search(r"(?i)\bloss", mention.text)
             and value > 0
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
-        own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts)
-        if own is None and guidance_words and outlook is not None:
+        own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
+        if (
+            own is None
+            and i not in paired
+            and re.search(r"(?i)\bfrom\s*$", sent[max(0, f.a - 8) : f.a])
+            and re.match(r"\s*to\s*[$(\d]", sent[f.b : f.b + 8])
+        ):
+            # "improved from $(1.80) to $(0.42)": the earlier figure's period is not said; no guess
+            prev_end = clause_end
+            continue
+        if i in paired:
+            period = paired[i]  # "... for the quarter and six months ... were $A and $B, respectively"
+        elif own is None and guidance_words and outlook is not None:
             period = outlook  # "revenues should be in the range of ...": the outlook's period
         else:
             period = resolve(own, cal, main)
+            if (
+                guidance_words
+                and own is not None
+                and own.quarter
+                and own.fiscal_year is None
+                and main is not None
+                and period is not None
+                and period.end <= main.end
+            ):
+                # "revenues are expected to be ... in the first quarter": the next first quarter
+                fy = cal.fiscal_year(date.fromisoformat(main.end)) + 1
+                period = resolve(PeriodQuery(own.months, fiscal_year=fy, quarter=own.quarter), cal, main)
         prev_end = clause_end
         if period is None:
             continue
@@ -457,6 +624,53 @@ def read_sentence(
     return out
 
 
+_LEN = r"three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|3|6|9|12|13|26|39|52|53"
+PAIRED_PERIODS_RE = re.compile(
+    rf"(?i)\b(?:(?P<x>{_LEN})(?:[- ](?P<xu>months?|weeks?))?|(?P<q>quarter|three[- ]month period))\s+and\s+"
+    rf"(?:the\s+)?(?:(?P<y>{_LEN})[- ](?P<yu>months?|weeks?)|(?P<fy>(?:fiscal\s+)?year))\s+"
+    rf"(?:periods?\s+)?ended\s+(?P<date>(?:January|February|March|April|May|June|July|August|September|October|"
+    rf"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+\d{{1,2}},?\s+(?:19|20)\d\d)"
+)
+OPENING_PERIOD_RE = re.compile(r"(?i)^\s*(?:for|in|during)\s+(?:the\s+)?[^,.;]{3,60},")
+COMPARISON_RE = re.compile(r"(?i)\b(from|compared|versus|vs\.?|over|against|than)\b")
+PRIOR_PERIODS_RE = re.compile(
+    r"(?i)\b(same periods?|prior[- ]year|previous year|a year (ago|earlier)|last year)\b"
+)
+
+
+def _months(word: str, unit: str | None) -> int | None:
+    from .periods import months_stated
+
+    return months_stated(f"{word} {unit or 'months'}")
+
+
+def respectively(sent: str, figs: list[Figure], cal: FiscalCalendar) -> dict[int, Period]:
+    """Figures paired in order with the periods a sentence lists: "for the quarter and six months ended
+    March 31, 2004 were $30.4 million and $59.3 million, respectively, compared to $14.0 million and $28.2
+    million for the same periods of the prior year". Figure index → its period."""
+    r = re.search(r"(?i)\brespectively\b", sent)
+    m = PAIRED_PERIODS_RE.search(sent)
+    if not r or not m:
+        return {}
+    from .periods import parse_date
+
+    end = parse_date(m.group("date"))
+    first = 3 if m.group("q") else _months(m.group("x"), m.group("xu") or m.group("yu"))
+    second = 12 if m.group("fy") else _months(m.group("y"), m.group("yu"))
+    if end is None or not first or not second:
+        return {}
+    spans = [make_period(end, first, cal), make_period(end, second, cal)]
+    own = [i for i, f in enumerate(figs) if m.end() <= f.a < r.start() and not f.aside]
+    if len(own) != 2:
+        return {}
+    out = dict(zip(own, spans, strict=True))
+    later = [i for i, f in enumerate(figs) if f.a > r.end() and not f.aside]
+    if len(later) >= 2 and PRIOR_PERIODS_RE.search(sent[r.end() :]):
+        prior = [shift(p, "prev_year", cal) for p in spans]
+        out.update({i: p for i, p in zip(later[:2], prior, strict=True) if p is not None})
+    return out
+
+
 def _next_starts(figs: list[Figure], end: int) -> list[int]:
     """For each figure, where the next figure that is not a per-share aside starts (else `end`)."""
     out = [end] * len(figs)
@@ -475,7 +689,12 @@ def _per_share(metric: str) -> str:
 
 ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 BLOCK_TAG_RE = re.compile(r"(?i)</?(br|p|div|td|th|tr|li|h[1-6]|table|ul|ol|hr)\b")
-SKIP_TAG_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->")
+# Scripts, styles, comments, and footnote marks set as superscripts ("$18.3<sup>1</sup> Million"): none is
+# part of a sentence's words.
+SKIP_TAG_RE = re.compile(
+    r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<sup\b[^>]*>\s*(?:<[^>]*>\s*)*[\w*\u2020\u2021\u00a7,()]{1,4}"
+    r"\s*(?:<[^>]*>\s*)*</sup\s*>"
+)
 
 
 def html_words(markup: str) -> tuple[str, list[tuple[int, int]]]:
@@ -563,13 +782,26 @@ def prose_facts(
             continue
         for text, base0, spans in _blocks(doc, seg):
             outlook = _outlook_period(seg.section, cal, main)
-            for sa, sb in sentences(text):
+            # "For fiscal year 2014, total revenues were ... GAAP operating margin was 39%.": a period that
+            # opens a paragraph holds for its later sentences that name none.
+            para = main
+            for k, (sa, sb) in enumerate(sentences(text)):
                 sent = text[sa:sb]
+                if k == 0:
+                    opening = OPENING_PERIOD_RE.match(sent)
+                    pqs = find_periods(opening.group(0)) if opening else []
+                    got = resolve(pqs[0], cal, main) if pqs and not pqs[0].relative else None
+                    para = got if got is not None and got.kind == "duration" else main
                 if not DIGIT_RE.search(sent):
                     # "We are entering the December quarter ...": later bullets follow. (Periods
                     # matter here only to such a sentence; a figure's are read with the figure.)
                     if GUIDANCE_RE.search(sent):
-                        named = [resolve(p, cal, main) for p in find_periods(sent) if not p.instant]
+                        # ("increase slightly from last quarter" names the comparison, not the outlook's period)
+                        named = [
+                            resolve(p, cal, main)
+                            for p in find_periods(sent)
+                            if not p.instant and not p.relative
+                        ]
                         if named and named[-1] is not None:
                             outlook = named[-1]
                     continue
@@ -587,7 +819,7 @@ def prose_facts(
                 else:
                     # HTML: the citation is the paragraph's own element; the figure keeps its exact span.
                     s_start, s_end = seg.char_start, seg.char_end
-                for pf in read_sentence(sent, cal, main, phrases, outlook):
+                for pf in read_sentence(sent, cal, main if k == 0 else para, phrases, outlook):
                     out.append(
                         Fact(
                             metric=pf.metric,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .metrics import LEXICON, clean_label
 from .periods import PeriodQuery, find_periods
 
 GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
 PASSAGE_WORDS = re.compile(
-    r"(?i)^\s*(who|why|how|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
-    r"conference call|webcast|replay|contact|phone|telephone|email|address|headquarter\w*|describe|explain)\b"
+    r"(?i)^\s*(who|why|how(?!\s+(?:much|many|large|big))|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
+    r"(tele)?conference|webcast|replay|dial|passcode|pin|access code|call id|conference id|web ?site|url|contact|"
+    r"phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
 CHANGE_WORDS = re.compile(
     r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference|year[- ]over[- ]year|"
@@ -26,10 +28,10 @@ PRIOR_QUARTER_WORDS = re.compile(
     r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
 )
 FILLER = re.compile(
-    r"(?i)(?<![\w&])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|on|during|as|by|a|an|"
-    r"report(ed|s)?|company|company's|its|their|show|give|me|tell|please|value|figure|amount|end|"
+    r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|during|as(?! reported)|by|a|an|"
+    r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage)(?![\w&])|[?,.:;!]"
+    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly)(?![\w&-])|[?,.:;!]"
 )
 
 
@@ -47,6 +49,8 @@ class Question:
     wants_passages: bool
     wants_percent: bool
     wants_instant: bool
+    company_guess: str = ""  # the name a question opened with that no stored company matched
+    event_dates: tuple[str, ...] = ()  # "payable November 13, 2006": when, not which period (ISO dates)
 
 
 def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question:
@@ -54,14 +58,14 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     q = " ".join(text.split())
     company, rest = _find_company(q, companies)
     # A payment or record date ("payable February 15, 2024") says when, not which period.
-    periods = tuple(
+    found = find_periods(rest)
+    event = [
         p
-        for p in find_periods(rest)
-        if not (
-            p.instant
-            and re.search(r"(?i)\b(payable|paid|record|announced|declared|on)\s*$", rest[: p.span[0]])
-        )
-    )
+        for p in found
+        if p.instant
+        and re.search(r"(?i)\b(payable|paid|record|announced|declared|on)\s*$", rest[: p.span[0]])
+    ]
+    periods = tuple(p for p in found if p not in event)
     stripped = rest
     for p in sorted(periods, key=lambda p: -p.span[0]):
         stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
@@ -69,7 +73,7 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     if re.search(r"(?i)\bend of\b", rest) and periods:
         periods = tuple(
             PeriodQuery(
-                None, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
+                p.months, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
             )
             if p.months == 3 or p.months == 12
             else p
@@ -92,7 +96,17 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
         wants_passages=bool(PASSAGE_WORDS.search(q)),
         wants_percent=wants_percent,
         wants_instant=wants_instant,
+        company_guess=_guessed_name(q, companies),
+        event_dates=tuple(p.end for p in event if p.end),
     )
+
+
+def _guessed_name(q: str, companies) -> str:
+    """The name a question opens with when no stored company's name, ticker or initials matched it."""
+    if _find_company_named(q, companies):
+        return ""
+    lead = _leading_name(q)
+    return re.sub(r"(?i)['’]s$", "", q[lead[0] : lead[1]]) if lead else ""
 
 
 GENERIC = {
@@ -143,7 +157,14 @@ def _company_triggers(companies: list[tuple[str, str, str]], said: set[str]) -> 
     return list(seen.values())
 
 
-def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[str, ...], str]:
+def _find_company_named(q: str, companies: list[tuple[str, str, str]]) -> tuple[str, ...]:
+    keys, _ = _find_company(q, companies, guess=False)
+    return keys
+
+
+def _find_company(
+    q: str, companies: list[tuple[str, str, str]], guess: bool = True
+) -> tuple[tuple[str, ...], str]:
     """The companies a question names (full name, ticker, initials, or distinctive first word), and the
     rest of it. "Apple" names both "Apple Inc." and "Apple Computer, Inc." (the same company's releases
     years apart), so several keys can come back."""
@@ -166,11 +187,119 @@ def _find_company(q: str, companies: list[tuple[str, str, str]]) -> tuple[tuple[
                 found.append((key, m.start(), m.end()))
                 break
     if not found:
+        if guess and len(companies) == 1:
+            lead = _leading_name(q)
+            if lead:
+                # One company in the store, and the question opens with a name the release never prints
+                # ("KeyCorp net income" of a supplement that calls itself "Key"): that company.
+                return (companies[0][0],), (q[: lead[0]] + " " + q[lead[1] :]).strip()
+        lead = _leading_name(q) if guess else None
+        if lead:
+            # A name no stored company goes by: `answer` looks for the releases that print it.
+            return (), (q[: lead[0]] + " " + q[lead[1] :]).strip()
         return (), q
     # The longest mention wins; every company named by that same stretch of words comes along.
     a, b = max(((x[1], x[2]) for x in found), key=lambda ab: ab[1] - ab[0])
     keys = tuple(sorted({k for k, s, e in found if s >= a and e <= b}))
     return keys, (q[:a] + " " + q[b:]).strip()
+
+
+LEAD_WORD_RE = re.compile(r"[A-Z][\w&.’'-]*")
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "how",
+        "who",
+        "which",
+        "when",
+        "where",
+        "why",
+        "did",
+        "does",
+        "do",
+        "is",
+        "was",
+        "were",
+        "are",
+        "the",
+        "total",
+        "gaap",
+        "non-gaap",
+        "adjusted",
+        "net",
+        "basic",
+        "diluted",
+        "fiscal",
+        "fy",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "full",
+        "year",
+        "quarter",
+        "quarterly",
+        "annual",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "h1",
+        "h2",
+        "ytd",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "show",
+        "give",
+        "tell",
+        "list",
+        "compare",
+        "please",
+        "average",
+        "cash",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Every word of the lexicon's names and synonyms: words a question uses for metrics, not names."""
+    words: set[str] = set()
+    for m in LEXICON:
+        for v in (m.name, *m.synonyms):
+            words |= set(re.findall(r"[a-z0-9&-]+", v.lower()))
+    return frozenset(words)
+
+
+def _leading_name(q: str) -> tuple[int, int] | None:
+    """Where the capitalized words a question opens with (after "What was", "How much did") stand that
+    are no metric, period or question word."""
+    opener = re.match(r"(?i)^\s*(?:(?:what|how|much|many|did|does|do|was|were|is|are|the)\s+)*", q)
+    pos = start = opener.end()
+    end = None
+    while pos < len(q):
+        m = LEAD_WORD_RE.match(q, pos)
+        if not m:
+            break
+        w = m.group(0)
+        base = re.sub(r"(?i)['’]s$", "", w).lower()
+        if base in QUESTION_WORDS or base in _vocabulary() or re.match(r"(?i)^(?:q[1-4]|[1-4]q|fy)\d*", base):
+            break
+        end = m.end()
+        pos = m.end()
+        while pos < len(q) and q[pos] == " ":
+            pos += 1
+    return (start, end) if end else None
 
 
 def _synonym_words() -> list[tuple[int, str, str]]:

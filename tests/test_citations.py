@@ -165,8 +165,10 @@ def test_citation_fields_and_paths(all_fact_json, shared_corpus):
 def test_fact_values_units_and_periods_are_coherent(shared_library):
     """Each table fact's value is its printed figure times its scale; periods are well formed."""
     from index.numbers import parse_number
+    from qa.facts import PHYSICAL_UNITS
 
-    units = {"USD", "USD/share", "shares", "percent", "count"}
+    # money, per share, shares, percent, counts, and the quantities a table says it is in ("KWHs")
+    units = {"USD", "USD/share", "shares", "percent", "count", *PHYSICAL_UNITS}
     bad: list[str] = []
     facts = shared_library.facts()
     for f in facts:

@@ -328,6 +328,7 @@ def test_doctor_reports_a_damaged_database(tmp_path):
 
 def test_upgrade_from_schema_2_keeps_every_fact(tmp_path):
     """A store written before index_pending existed opens, migrates, and skips its unchanged files."""
+    from qa.ingest import EXTRACTOR_VERSION
     from qa.store import MIGRATIONS
 
     store = tmp_path / "store"
@@ -342,7 +343,9 @@ def test_upgrade_from_schema_2_keeps_every_fact(tmp_path):
             for stmt in MIGRATIONS[v].split(";"):
                 if stmt.strip():
                     c.execute(stmt)
-        c.execute("INSERT INTO meta VALUES('schema_version', '2'), ('extractor_version', '1')")
+        c.execute(
+            "INSERT INTO meta VALUES('schema_version', '2'), ('extractor_version', ?)", (EXTRACTOR_VERSION,)
+        )
         for table in ("sources", "documents", "segments", "facts"):
             rows = new.execute(f"SELECT * FROM {table}").fetchall()
             c.executemany(f"INSERT INTO {table} VALUES({','.join('?' * len(rows[0]))})", rows)

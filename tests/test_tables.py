@@ -295,7 +295,7 @@ def test_13_weeks_table(tmp_path):
     rev = {f.period.end: f for f in facts if f.metric == "revenue"}
     assert rev["2004-01-31"].value == 250_100_000
     assert rev["2004-01-31"].period.months == 3
-    assert rev["2004-01-31"].period.start == "2003-11-01"
+    assert rev["2004-01-31"].period.start == "2003-11-02"  # 13 weeks (91 days) to Saturday, January 31
     assert rev["2003-02-01"].value == 231_500_000
     assert rev["2003-02-01"].period.months == 3
     assert rev["2003-02-01"].period.start == "2002-11-03"  # 13 weeks back from a Saturday

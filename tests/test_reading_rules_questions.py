@@ -1,0 +1,119 @@
+"""Reading rules for questions (qa/questions.py, qa/periods.py): months, year-end balances and the words
+a question's metric phrase keeps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa.periods import FiscalCalendar, find_periods
+from qa.questions import parse_question
+
+COMPANIES = [
+    ("asta funding", "Asta Funding, Inc.", "ASFI"),
+    ("acme widgets", "Acme Widgets, Inc.", "ACME"),
+]
+
+
+def ask(text: str):
+    return parse_question(text, COMPANIES)
+
+
+# --- "January 2022" ---------------------------------------------------------------------------------
+
+
+def test_month_and_year_in_a_question_is_a_month():
+    """'January 2022' asks for that month: no span, no instant, month 1 of calendar 2022."""
+    q = ask("Acme dividends declared January 2022")
+    assert q.company == ("acme widgets",)
+    assert q.metric_phrase == "dividends declared"
+    assert len(q.periods) == 1
+    p = q.periods[0]
+    assert (p.month, p.calendar_year, p.months, p.instant, p.end, p.fiscal_year) == (
+        1,
+        2022,
+        None,
+        False,
+        None,
+        None,
+    )
+    assert p.resolve(FiscalCalendar()) == (date(2022, 1, 31), None)
+
+
+def test_month_and_year_in_text_is_one_period():
+    """find_periods reads 'January 2022' as one month, not a bare year."""
+    found = find_periods("declared in January 2022")
+    assert [(p.month, p.calendar_year, p.months) for p in found] == [(1, 2022, None)]
+
+
+# --- "end of fiscal 2005" -----------------------------------------------------------------------------
+
+
+def test_end_of_fiscal_year_is_an_instant_at_the_fiscal_year_end():
+    """'end of fiscal 2005' asks for the balance at the fiscal year's last day."""
+    q = ask("Asta Funding total assets end of fiscal 2005")
+    assert q.company == ("asta funding",)
+    assert q.wants_instant
+    assert len(q.periods) == 1
+    p = q.periods[0]
+    assert p.instant and p.fiscal_year == 2005 and p.quarter is None
+    end, _ = p.resolve(FiscalCalendar(9, 30))
+    assert end == date(2005, 9, 30)
+    assert p.resolve(FiscalCalendar())[0] == date(2005, 12, 31)
+
+
+def test_end_of_quarter_is_an_instant_at_the_quarter_end():
+    """'end of Q1 2004' asks for the balance at the quarter's last day."""
+    p = ask("Acme stockholders equity end of Q1 2004").periods[0]
+    assert p.instant and (p.fiscal_year, p.quarter) == (2004, 1)
+    assert p.resolve(FiscalCalendar(9, 30))[0] == date(2003, 12, 31)
+
+
+# --- words the metric phrase keeps -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Asta third-party servicing expense second quarter fiscal 2004", "third-party servicing expense"),
+        ("Acme EPS as reported Q1 2004", "EPS as reported"),
+        ("What was Acme net income as reported?", "net income as reported"),
+        ("Acme book value per share March 31, 2004", "book value per share"),
+    ],
+    ids=["third-party", "eps-as-reported", "net-income-as-reported", "book-value"],
+)
+def test_metric_phrase_keeps_its_own_words(question, phrase):
+    """'third-party', 'as reported' and the 'value' of 'book value' stay in the metric phrase."""
+    assert ask(question).metric_phrase == phrase
+
+
+def test_third_party_question_keeps_its_period():
+    """'third-party ... second quarter fiscal 2004': 'third' is not an ordinal, the period is Q2 FY2004."""
+    q = ask("Asta third-party servicing expense second quarter fiscal 2004")
+    assert [(p.quarter, p.fiscal_year, p.months) for p in q.periods] == [(2, 2004, 3)]
+
+
+def test_reported_alone_is_still_filler():
+    """'reported' without 'as' is a filler word: 'Acme reported net income Q1 2004' asks for net income."""
+    assert ask("Acme reported net income Q1 2004").metric_phrase == "net income"
+
+
+def test_value_alone_is_still_filler():
+    """'value' not after 'book' (or fair, market, face, asset) is a filler word."""
+    phrase = ask("What is the value of Acme net income Q1 2004?").metric_phrase
+    assert "value" not in phrase.split() and phrase.endswith("net income")
+
+
+# --- passages ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["Acme teleconference ID", "What is the conference ID for Acme's call?"])
+def test_teleconference_id_asks_for_passages(question):
+    """'teleconference ID' asks for passages, not a figure."""
+    assert ask(question).wants_passages
+
+
+def test_a_figure_question_does_not_ask_for_passages():
+    """A plain figure question is not a passage question."""
+    assert not ask("Acme net income Q1 2004").wants_passages
