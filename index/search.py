@@ -458,7 +458,8 @@ class SegmentIndex:
         delay = 0.02
         while True:
             try:
-                return ix.writer(procs=1, limitmb=128)
+                # Postings past 64 MB are sorted into a run on disk: an ingest's memory stays flat.
+                return ix.writer(procs=1, limitmb=64)
             except index.LockError:
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -211,7 +211,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         best_cov = max((len(_words(v) & words) for v in said), default=1)
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
         offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0), named=True)
-    for m in stored:
+    for m in _sharing(_stored_by_word(lib, scope), words):  # (only these can share a word)
         if m.endswith((" change %", " change", " adjustment", " adjustment %")):
             continue
         for mw in _spellings(m.removesuffix(" %")):
@@ -220,12 +220,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                 offer(
                     m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words)
                 )
-    for m, label in lib.store.labels(scope):
+    for m, label in _sharing(_labels_by_word(lib, scope), words):  # (only these can share a word)
         if m.endswith((" change %", " change", " adjustment", " adjustment %")):
             continue  # a change column's line: asked for by change words, derived from the levels
-        lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
-        if m.startswith("non-gaap"):
-            lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against
+        lw = _label_words(m, label)
         inter = len(words & lw)
         if lw and inter and (inter / len(lw) >= 0.75 or (inter >= 2 and inter / len(lw) >= 0.66)):
             # A printed label the question names nearly word for word.
@@ -279,6 +277,54 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if names and names not in groups:
             groups.append(names)
     return groups
+
+
+def _label_words(m: str, label: str) -> frozenset[str]:
+    """The words a printed label is asked by (parentheticals count; a non-GAAP column's, "nongaap")."""
+    lw = _words(label.replace("(", " ").replace(")", " "))  # parentheticals count here
+    if m.startswith("non-gaap"):
+        lw = lw | {"nongaap"}  # the column said so, not the label: unasked, it counts against
+    return lw
+
+
+def _sharing(by_word: dict[str, list], words: frozenset[str]) -> list:
+    """The entries filed under any of the words (each once, in the order first filed)."""
+    found: dict = {}
+    for w in words:
+        for entry in by_word.get(w, ()):
+            found[entry] = None
+    return list(found)
+
+
+def _stored_by_word(lib, scope) -> dict[str, list[str]]:
+    """Stored metric names filed by each word of their spellings: `metric_groups` looks only at those
+    sharing a word with the question, not at every metric in the store. Kept until the store changes."""
+
+    def build() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for m, _ in lib.store.metrics(scope):
+            for w in {w for mw in _spellings(m.removesuffix(" %")) for w in mw}:
+                out.setdefault(w, []).append(m)
+        return out
+
+    return lib.store._memoised(("stored_by_word", _scope_key(scope)), build)
+
+
+def _labels_by_word(lib, scope) -> dict[str, list[tuple[str, str]]]:
+    """Printed (metric, label) pairs filed by each word of the label (see `_stored_by_word`)."""
+
+    def build() -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        for m, label in lib.store.labels(scope):
+            for w in _label_words(m, label):
+                out.setdefault(w, []).append((m, label))
+        return out
+
+    return lib.store._memoised(("labels_by_word", _scope_key(scope)), build)
+
+
+def _scope_key(scope):
+    return scope if isinstance(scope, (str, type(None))) else tuple(scope)
 
 
 @lru_cache(maxsize=65536)

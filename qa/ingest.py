@@ -47,10 +47,16 @@ SKIP_DIRS = {"__pycache__"}
 # real release in the shared corpus is 2 MB; a 50 MB "release" took 46 s and 700 MB to extract.
 MAX_RELEASE_CHARS = 16 * 1024 * 1024
 # Seconds one file may take to read and extract (EXHIBIT_FILE_TIMEOUT overrides; 0 = no limit). The
-# slowest real release takes ~2 s; a pathological one (one 40 KB sentence of figures) takes minutes.
+# slowest real release takes under a second; a pathological one (a 4 MB sentence of figures) takes
+# about a minute.
 DEFAULT_FILE_TIMEOUT = 60.0
-INDEX_BATCH_DOCS = 100
-INDEX_BATCH_SECONDS = 10.0
+# Large batches: each commit writes one index segment, and once about two dozen segments have piled up
+# Whoosh merges them, rewriting every document in them (~100 s of a 1,000-release ingest that committed
+# every 10 s). 1,000 documents a segment leaves 13 segments at 10,000 releases and nothing to merge;
+# the writer's memory stays bounded (it spills to disk past `limitmb`). A crash re-indexes at most one
+# batch from SQLite; readers see new documents at each commit.
+INDEX_BATCH_DOCS = 1000
+INDEX_BATCH_SECONDS = 300.0
 
 
 @dataclass

@@ -93,11 +93,14 @@ class Phrase:
     """A metric's name in prose: `pattern` finds it; `probe` (no look-arounds) says where it may start."""
 
     name: str
-    pattern: re.Pattern
-    probe: re.Pattern  # zero-width, at every position where the pattern's words begin
+    pattern: re.Pattern | None
+    probe: re.Pattern | None  # zero-width, at every position where the pattern's words begin
     # The first word of each of its spellings, lower-cased; None when one is not plain ASCII.
     # A sentence that holds none of them (after `_folded`) cannot hold the phrase.
     keys: tuple[str, ...] | None = None
+    # A plain-ASCII line item: its words, matched as `_label_pattern` would without compiling it
+    # (pattern and probe are None then; see `_literal_end`).
+    words: tuple[str, ...] | None = None
 
 
 # The only characters outside ASCII that a case-insensitive pattern matches to ASCII letters.
@@ -110,7 +113,8 @@ def _folded(sent: str) -> str:
 
 
 def _phrase(name: str, core: str, before: str, after: str, spellings: Iterable[str]) -> Phrase:
-    keys = tuple({w.split(" ")[0].lower() for w in spellings})
+    # A key is what must be printed as is: up to an apostrophe (the patterns take ' or ’ or none).
+    keys = tuple({w.split(" ")[0].lower().split("'")[0] for w in spellings})
     return Phrase(
         name,
         re.compile(rf"(?i){before}(?:{core}){after}"),
@@ -149,9 +153,55 @@ def metric_phrases(labels: set[str] = frozenset()) -> list[Phrase]:
 
 @lru_cache(maxsize=4096)
 def _label_phrase(label: str) -> Phrase:
-    # Releases print the same line items again and again: each is compiled once per process.
+    # Releases print the same line items again and again: each is made once per process. Most are
+    # plain ASCII words and need no pattern compiled (two per label cost more than reading them).
+    words = tuple(label.lower().split(" "))
+    if label.isascii() and all(words):
+        return Phrase(label, None, None, (words[0],), words)
     pat = re.escape(label).replace(r"\ ", r"\s+")
     return _phrase(label, pat, r"(?<![\w&-])", r"(?![\w&-])", (label,))
+
+
+def _label_pattern(label: str) -> re.Pattern:
+    """The pattern a line item is found by in prose (what `_literal_end` does for ASCII ones)."""
+    core = re.escape(label).replace(r"\ ", r"\s+")
+    return re.compile(rf"(?i)(?<![\w&-])(?:{core})(?![\w&-])")
+
+
+def _literal_end(sent: str, folded: str, p: int, hi: int, words: tuple[str, ...]) -> int | None:
+    """Where `_label_pattern(words)` matching at p in sent[:hi] ends, or None: the words in any case
+    (ASCII), white space between them, no word character, `&` or `-` just before or after."""
+    if p > 0 and _joins(sent[p - 1]):
+        return None
+    q = p
+    for k, w in enumerate(words):
+        if k:
+            r = q
+            while r < hi and sent[r].isspace():
+                r += 1
+            if r == q:
+                return None
+            q = r
+        e = q + len(w)
+        if e > hi or folded[q:e] != w:
+            return None
+        q = e
+    return None if q < hi and _joins(sent[q]) else q
+
+
+def _joins(c: str) -> bool:
+    # The pattern's [\w&-]: \w is str.isalnum() or "_".
+    return c.isalnum() or c in "_&-"
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Every position where `word` starts in `text` (overlapping ones too)."""
+    out = []
+    i = text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -261,10 +311,13 @@ class SentenceMentions:
     def __init__(self, sent: str, phrases) -> None:
         self.sent = sent
         self.found: list[tuple[Phrase, list[int]]] = []
-        folded = _folded(sent)
+        self.folded = folded = _folded(sent)
         for ph in phrases:
             if ph.keys is not None and not any(k in folded for k in ph.keys):
                 continue  # none of its first words is there (a substring test, not a scan)
+            if ph.words is not None:
+                self.found.append((ph, _occurrences(folded, ph.words[0])))
+                continue
             first = ph.probe.search(sent)
             if first is not None:
                 self.found.append((ph, [m.start() for m in ph.probe.finditer(sent, first.start())]))
@@ -282,12 +335,16 @@ class SentenceMentions:
                     break
                 if p < pos:
                     continue  # inside the previous match
-                mm = ph.pattern.match(self.sent, p, hi)
-                if mm is not None:
-                    found.append(Mention(ph.name, mm.start(), mm.end(), mm.group(0)))
+                if ph.words is not None:
+                    end = _literal_end(self.sent, self.folded, p, hi, ph.words)
+                else:
+                    mm = ph.pattern.match(self.sent, p, hi)
+                    end = None if mm is None else mm.end()
+                if end is not None:
+                    found.append(Mention(ph.name, p, end, self.sent[p:end]))
                     if first:
                         break
-                    pos = mm.end()
+                    pos = end
         return found
 
 
