@@ -251,6 +251,41 @@ SPAN_TITLE_RE = re.compile(
 )
 
 
+ORDINAL_QUARTER_RE = re.compile(
+    r"(?i)\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
+)
+YTD_MONTHS_RE = re.compile(r"(?i)\b(six|nine|6|9)\s+months\b(?!\s+ended)")
+MONTH_ABBR_YEAR_RE = re.compile(
+    r"(?i)^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\s'-]+(\d{2}|(?:19|20)\d{2})\s*$"
+)
+
+
+def _spelled_column(h: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
+    """Headers that spell a fiscal period out: "Fourth Quarter 2003", "Second Quarter" under "Fiscal 2004",
+    "Nine Months 2004", and month-year abbreviations ("Dec-04")."""
+    year = YEAR_RE.search(h)
+    fy = int(year.group(1)) if year else None
+    if fy is None:
+        fym = re.search(r"(?i)\b(?:fiscal(?:\s+year)?|fy)\s*'?((?:19|20)\d\d)\b", context)
+        fy = int(fym.group(1)) if fym else None
+    m = ORDINAL_QUARTER_RE.search(h)
+    if m and fy:
+        qn = ORDINAL[m.group(1).lower()]
+        return make_period(cal.quarter_end(fy, qn), None if instant_hint else 3, cal)
+    m = YTD_MONTHS_RE.search(h)
+    if m and fy:
+        months = {"six": 6, "6": 6, "nine": 9, "9": 9}[m.group(1).lower()]
+        return make_period(cal.quarter_end(fy, months // 3), months, cal)
+    m = MONTH_ABBR_YEAR_RE.match(h)
+    if m:
+        y = int(m.group(2))
+        y = y + 2000 if y < 50 else (y + 1900 if y < 100 else y)
+        end = month_end(y, _month(m.group(1)))
+        months = months_stated(" ".join(SPAN_TITLE_RE.findall(context))) if not instant_hint else None
+        return make_period(end, months, cal)
+    return None
+
+
 def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: bool) -> Period | None:
     """Period of a table column from its header text and its table's title and caption."""
     h = " ".join(header.split())
@@ -262,6 +297,10 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
         return None
     end = parse_date(h)
     trailing = bool(TRAILING_RE.search(h + " " + context))
+    if end is None:
+        spelled = _spelled_column(h, context, cal, instant_hint)
+        if spelled is not None:
+            return spelled
     q = re.search(r"(?i)\b([1-4])q\s?'?(\d{2}|\d{4})\b|\bq([1-4])\s?'?(\d{2}|\d{4})\b", h)
     if end is None and q:
         # Bank-style headers: "4Q21", "Q4 2021" (fiscal quarters on the company's calendar).

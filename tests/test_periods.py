@@ -328,3 +328,20 @@ def test_month_end_periods_start_on_a_first_of_month(year, month, months):
     start = date.fromisoformat(p.start)
     assert start.day == 1
     assert (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1 == months
+
+
+@pytest.mark.parametrize(
+    "header,context,start,end",
+    [
+        ("First Quarter 2004", "", "2004-01-01", "2004-03-31"),
+        ("4th Quarter 2003", "", "2003-10-01", "2003-12-31"),
+        ("Second Quarter", "Fiscal 2004", "2004-04-01", "2004-06-30"),
+        ("Nine Months 2004", "", "2004-01-01", "2004-09-30"),
+        ("Mar-04", "Three Months Ended", "2004-01-01", "2004-03-31"),
+        ("Dec-04", "", None, "2004-12-31"),
+    ],
+)
+def test_spelled_out_column_headers(header, context, start, end):
+    """Headers that spell a period out ("Fourth Quarter 2003", "Nine Months 2004", "Dec-04") have one."""
+    p = column_period(header, context, FiscalCalendar(), False)
+    assert p is not None and (p.start, p.end) == (start, end)
