@@ -418,7 +418,8 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
         if abs((nominal(end) - nominal(want)).days) > 3 and abs((end - want).days) > 3:
             return False
         if pq.instant:
-            return f.period.kind == "instant" or (not instant_metric and f.period.months == 3)
+            # a balance printed in a period's column is the balance at that period's end
+            return f.period.kind == "instant" or instant_metric or f.period.months == 3
         return f.period.kind == "duration" and f.period.months == pq.months
     if f.period.kind == "instant":
         if not (instant_metric or pq.instant):
@@ -702,12 +703,32 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
         pool = [f for f in pool if f.period.end == latest]
         pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
         return pool
+    if pq.relative == "ytd":
+        # "year to date": a span from a fiscal year's start to the latest quarter end (of the year asked)
+        ytd = []
+        for f in pool:
+            cal = calendar_of(lib, f.doc_id, cals)
+            end = date.fromisoformat(f.period.end)
+            if (
+                f.period.kind == "duration"
+                and f.period.months == 3 * cal.quarter_of(end)
+                and (pq.fiscal_year is None or cal.fiscal_year(end) == pq.fiscal_year)
+            ):
+                ytd.append(f)
+        if not ytd:
+            return []
+        latest = max(f.period.end for f in ytd)
+        return sorted((f for f in ytd if f.period.end == latest), key=lambda f: rank_key(f, q))
     hits = [
         f
         for f in pool
         if matches(f, pq, calendar_of(lib, f.doc_id, cals), is_instant(f.metric))
         or (f.source == "prose" and _released_in_month(lib, f, pq))
     ]
+    if pq.instant:
+        # a balance sheet's own date before a balance read off a period's column (often an average)
+        dated = [f for f in hits if f.period.kind == "instant" or not is_instant(f.metric)]
+        hits = dated or [f for f in hits if not re.search(r"(?i)\baverage\b", f"{f.label} {f.context}")]
     if not hits:
         return []
     if pq.fiscal_year is None and not pq.end:
@@ -792,6 +813,7 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             and (f.doc_id == best.doc_id or f.path == best.path)
             and f.period.end == best.period.end
             and f.period.kind == best.period.kind
+            and f.period.months == best.period.months  # a quarter's sentence does not state the year
             and f.basis == best.basis
             and f.unit == best.unit
             # a sentence more than 10% away (a point, for percentages) states another figure

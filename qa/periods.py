@@ -385,7 +385,13 @@ YEAR_PHRASE_RE = re.compile(
     r"|\bfy(?P<y3>\d{2,4})\b"
 )
 HALF_RE = re.compile(
-    r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12]))(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
+    r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12])|(?P<hn>[12])h(?=\s?'?\d{2}))"
+    r"(?:\s*(?:of\s+)?(?:fiscal\s+)?'?(?P<y>(?:19|20)?\d\d))?\b"
+)
+# "year to date", "YTD": the fiscal year's span to its latest quarter; "for the year": the fiscal year
+YTD_RE = re.compile(r"(?i)\b(?:year[- ]to[- ]date|ytd)\b")
+THE_YEAR_RE = re.compile(
+    r"(?i)\b(?:for|in|during)\s+the\s+(?:full\s+|fiscal\s+|whole\s+)?year\b(?!\s+(?:ended|ending|ago|earlier))"
 )
 NINE_RE = re.compile(
     r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
@@ -511,9 +517,15 @@ def find_periods(text: str) -> list[PeriodQuery]:
             )
         )
     for m in HALF_RE.finditer(text):
-        h = 1 if (m.group("ord") or "").lower() == "first" or m.group("h") == "1" else 2
-        if h == 1:
-            add(PeriodQuery(6, fiscal_year=_year(m.group("y")), span=m.span()))
+        h = 1 if (m.group("ord") or "").lower() == "first" or "1" in (m.group("h"), m.group("hn")) else 2
+        # the second half ends with the fiscal year (its fourth quarter)
+        add(PeriodQuery(6, fiscal_year=_year(m.group("y")), quarter=None if h == 1 else 4, span=m.span()))
+    for m in YTD_RE.finditer(text):
+        after = re.match(r"\s*(?:of\s+)?(?:fiscal\s+)?((?:19|20)\d\d)\b", text[m.end() :])
+        span = (m.start(), m.end() + (after.end() if after else 0))
+        add(PeriodQuery(None, fiscal_year=int(after.group(1)) if after else None, span=span, relative="ytd"))
+    for m in THE_YEAR_RE.finditer(text):
+        add(PeriodQuery(12, span=m.span()))
     for m in NINE_RE.finditer(text):
         add(PeriodQuery(9, fiscal_year=_year(m.group("y")), span=m.span()))
     for m in SIX_RE.finditer(text):
@@ -550,6 +562,9 @@ def shift(p: Period, relative: str, cal: FiscalCalendar) -> Period | None:
         return None
     end = date.fromisoformat(p.end)
     months = p.months or 3
+    if relative == "ytd":
+        # the fiscal year to the end of `p`
+        return make_period(end, 3 * cal.quarter_of(end), cal)
     if relative == "prev_quarter":
         if months != 3:
             return None

@@ -31,7 +31,7 @@ FILLER = re.compile(
     r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|during|as(?! reported)|by|a|an|"
     r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly)(?![\w&-])|[?,.:;!]"
+    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly|year[- ]end)(?![\w&-])|[?,.:;!]"
 )
 
 
@@ -69,8 +69,8 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
     stripped = rest
     for p in sorted((*periods, *event), key=lambda p: -p.span[0]):
         stripped = stripped[: p.span[0]] + " " + stripped[p.span[1] :]
-    wants_instant = bool(re.search(r"(?i)\b(end of|as of|at the end|balance)\b", rest))
-    if re.search(r"(?i)\bend of\b", rest) and periods:
+    wants_instant = bool(re.search(r"(?i)\b(end of|as of|at the end|balance|year[- ]end)\b", rest))
+    if re.search(r"(?i)\bend of\b|\byear[- ]end\b", rest) and periods:
         periods = tuple(
             PeriodQuery(
                 p.months, fiscal_year=p.fiscal_year, quarter=p.quarter, end=p.end, instant=True, span=p.span
