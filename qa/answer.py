@@ -15,7 +15,7 @@ from pathlib import Path
 from index.numbers import parse_number, precision
 
 from .citations import citation
-from .metrics import BY_NAME, GROUP_METRICS, clean_label, is_instant
+from .metrics import ABBREVIATIONS, BY_NAME, GROUP_METRICS, clean_label, is_instant
 from .periods import FiscalCalendar, Period, PeriodQuery, make_period, nominal, shift
 from .questions import CHANGE_INTENT, PRIOR_QUARTER_WORDS, Question, metric_candidates, parse_question
 from .store import FactRow, company_key
@@ -341,15 +341,6 @@ def _spellings(metric: str) -> tuple[frozenset[str], ...]:
 _ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
 
 
-ABBREVIATIONS = {
-    "eps": "earnings per share",
-    "cds": "certificates of deposit",
-    "cd's": "certificates of deposit",
-    "npas": "nonperforming assets",
-    "npa": "nonperforming assets",
-    "fcf": "free cash flow",
-    "aum": "assets under management",
-}
 ABBREVIATIONS_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w'])")
 NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
 
@@ -578,6 +569,7 @@ QUALIFIED_RE = re.compile(
 )
 
 
+PART_RE = re.compile(r"\[column: ([^\]]*)\] ")
 HEADERLESS_LIST_RE = re.compile(
     r"(?i)\b(included in|amounts included|following are the amounts|consist(s|ing)? of)\b"
 )
@@ -598,6 +590,8 @@ def rank_key(f: FactRow, q: Question | None = None):
         if QUALIFIED_RE.search(f.label + " " + " ".join(f.context.split(" | ")[:2]))
         and not QUALIFIED_RE.search(phrase)
         else 0,
+        # a part's column ("BBVA USA" beside "PNC consolidated") only when the question names the part
+        1 if (part := PART_RE.match(f.context)) and not (_words(part.group(1)) & _words(phrase)) else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
         -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
         0 if f.source == "table" else 1,
@@ -820,6 +814,10 @@ def figure_answer(lib, text: str, best: FactRow, pool: list[FactRow]) -> Answer:
             and abs(abs(f.value) - abs(best.value))
             <= (1.0 if best.unit == "percent" else 0.1 * max(abs(best.value), 1e-9))
         ]
+        if part := PART_RE.match(best.context):
+            # a part's figure ("BBVA USA") is stated by a sentence about that part, not the firm's
+            text_of = lib.text_for(best.sha256)
+            prose = [f for f in prose if _words(part.group(1)) & _words(text_of[f.cite_start : f.cite_end])]
         prose.sort(key=lambda f: (not agrees(best, f), f.char_start))
         prose.sort(key=lambda f: (not _within(f, best), f.char_start) if _finer(f, best) else (2, 0))
         for p in prose:

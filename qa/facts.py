@@ -180,10 +180,18 @@ INSTANT_SECTION_RE = re.compile(
 )
 
 
+# Lines that are ratios however their figures are printed: "Efficiency", "Net charge-offs to average
+# loans", "Noninterest income to total revenue", "Yield on loans"
+RATIO_LABEL_RE = re.compile(
+    r"(?i)%|percent|\bratio\b|\bmargin \(%|as a percentage|^efficiency\b|\byields?\b(?! curve)|"
+    r"\bto\s+(?:total|average)\s+\w+"
+)
+
+
 def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
     """USD, USD/share, shares or percent, from the figure and its label."""
     ctx = " ".join((*parents, label)).lower()
-    if n.is_percent or re.search(r"%|percent|\bratio\b|\bmargin \(%|as a percentage", label.lower()):
+    if n.is_percent or RATIO_LABEL_RE.search(label):
         return "percent"
     if STOCK_LINE_RE.match(label):
         return "USD"  # "Common stock, $1.00 par value; 30,000,000 shares authorized" is a dollar line
@@ -465,6 +473,7 @@ def table_facts(
         for bi, band in enumerate(t.bands)
         if (when := _categorical_date(band, periods[bi], related[bi], context, doc, cal)) is not None
     }
+    parts = {bi: _part_columns(band, periods[bi]) for bi, band in enumerate(t.bands)}
     for r in t.rows:
         taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
@@ -527,7 +536,11 @@ def table_facts(
                 and (
                     is_instant(metric)
                     or INSTANT_LABEL_RE.search(r.label)
-                    or any(INSTANT_SECTION_RE.search(x) for x in r.parents)
+                    or (
+                        any(INSTANT_SECTION_RE.search(x) for x in r.parents)
+                        # "Net loan charge-offs" under "Balance Sheet & Credit Quality" is the quarter's
+                        and not FLOW_LABEL_RE.search(r.label)
+                    )
                 )
                 and not re.search(
                     r"(?i)average|ended|months|weeks|year|ytd", col_header + " " + r.label + " " + context
@@ -538,14 +551,16 @@ def table_facts(
             elif p.kind == "duration" and PERIOD_END_LABEL_RE.search(r.label):
                 # "End of Period Shares Outstanding" under "12 Months Ended December": at the period's end
                 p = make_period(date.fromisoformat(p.end), None, cal)
-            if not kind and (metric, unit, p) in taken:
+            part = parts.get(r.band, {}).get(cell.col, "")
+            if not kind and (metric, unit, p, part) in taken:
                 continue  # two columns headed with one date: a misprinted header, the first is the date's
-            taken.add((metric, unit, p))
+            taken.add((metric, unit, p, part))
             out.append(
                 Fact(
                     metric=metric,
                     label=_full_label(r.label, r.parents, unit)
-                    + (f": {col_header}" if kind == "column" else ""),
+                    + (f": {col_header}" if kind == "column" else "")
+                    + (f" ({part})" if part else ""),
                     value=round(n.value * s, 6),
                     unit=unit,
                     period=p,
@@ -563,7 +578,8 @@ def table_facts(
                     table=ti,
                     # "section > section | table title": ranking prefers a firm-wide line to a segment's
                     context=(
-                        " > ".join(r.parents)
+                        (f"[column: {part}] " if part else "")
+                        + " > ".join(r.parents)
                         + " | "
                         + " | ".join(x for x in ((band.title if band else ""), t.caption) if x)
                     )[:300],
@@ -625,6 +641,34 @@ def _categorical_date(band, band_periods, related, context: str, doc: Document, 
     stated = [p for p in find_periods(context) if p.instant and p.end]
     when = stated[-1].end if stated else doc.release_date
     return make_period(date.fromisoformat(when), None, cal) if when else None
+
+
+# A column of the whole firm among columns of its parts ("PNC legacy | BBVA USA | PNC consolidated")
+WHOLE_COLUMN_RE = re.compile(r"(?i)\b(consolidated|combined|total|as reported|reported|gaap)\b")
+
+
+def _part_columns(band, band_periods: list[Period | None]) -> dict[int, str]:
+    """Columns under one period that name parts of the company or steps of a bridge ("2Q21" over "PNC
+    legacy", "BBVA USA", "Integration costs", "PNC consolidated"): each part's words, by column. The
+    firm's own column (consolidated, total, as reported) has none, so a plain question reads it; the
+    parts keep their words in the label and answer only questions that say them."""
+    groups: dict[Period, list] = {}
+    for c in band.columns:
+        p = band_periods[c.col] if c.col < len(band_periods) else None
+        if p is not None:
+            groups.setdefault(p, []).append(c)
+    out: dict[int, str] = {}
+    for cols in groups.values():
+        if len(cols) < 2:
+            continue
+        common = set.intersection(*(set(c.header) for c in cols))
+        own = {c.col: " ".join(h for h in c.header if h not in common).strip() for c in cols}
+        if not all(own.values()) or len(set(own.values())) < len(own):
+            continue  # one date over columns that say nothing else: a misprint, handled elsewhere
+        for col, words in own.items():
+            whole = WHOLE_COLUMN_RE.search(words) and not NON_GAAP_COLUMN_RE.search(words)
+            out[col] = "" if whole else words
+    return out
 
 
 def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple[str, Period]]:

@@ -210,7 +210,7 @@ LEXICON: tuple[Metric, ...] = (
         instant=True,
     ),
     _m("net interest margin", "percent", [r"^net interest margin"], ["nim", "net interest margin"]),
-    _m("efficiency ratio", "percent", [r"^efficiency ratio"], ["efficiency ratio"]),
+    _m("efficiency ratio", "percent", [r"^efficiency\b(?! gains)"], ["efficiency ratio"]),
     _m(
         "return on average tangible common equity",
         "percent",
@@ -550,3 +550,20 @@ def is_instant(metric: str) -> bool:
     """Balance-sheet metrics are stated at a date, not over a period."""
     m = BY_NAME.get(metric)
     return bool(m and m.instant)
+
+
+# Abbreviations a question may use that the lexicon spells out
+ABBREVIATIONS = {
+    "eps": "earnings per share",
+    "cds": "certificates of deposit",
+    "cd's": "certificates of deposit",
+    "npas": "nonperforming assets",
+    "npa": "nonperforming assets",
+    "fcf": "free cash flow",
+    "aum": "assets under management",
+    "cet1": "common equity tier 1",
+    "nii": "net interest income",
+    "ppnr": "pre-provision net revenue",
+    "rwa": "risk-weighted assets",
+    "tce": "tangible common equity",
+}

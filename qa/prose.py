@@ -53,7 +53,11 @@ CHANGE_AFTER_RE = re.compile(
 AMOUNT_CHANGE_AFTER_RE = re.compile(
     r"(?i)^\s*(improvement|increase|decrease|reduction|decline|higher|lower|more|less)\b"
 )
-AMOUNT_CHANGE_BEFORE_RE = re.compile(r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of)\s*$")
+# "by $5 million", "an increase of $5 million", "increased $233 million" (not "increased to $2.6 billion")
+AMOUNT_CHANGE_BEFORE_RE = re.compile(
+    r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of|increased|decreased|rose|grew|fell|declined|"
+    r"improved|dropped|climbed|(?:was|were) (?:up|down)|up|down)\s*$"
+)
 SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)\b")
 PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
 # Words or marks between a figure and a metric named after it that make the metric not the figure's.
@@ -76,16 +80,24 @@ PERIOD_GAP_RE = re.compile(
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation."""
-    out, start = [], 0
-    for m in re.finditer(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])", text):
-        if ABBREV_RE.search(text[max(0, m.start() - 6) : m.start() + 1]):
-            continue
-        out.append((start, m.start() + 1))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
+    """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation;
+    a bullet glyph starts a list item, a sentence of its own whether or not one ended before it."""
+    out = []
+    cuts = [0, *(m.start() for m in BULLET_RE.finditer(text) if m.start() > 0), len(text)]
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        start = lo
+        for m in STOP_RE.finditer(text, lo, hi):
+            if ABBREV_RE.search(text[max(0, m.start() - 6) : m.start() + 1]):
+                continue
+            out.append((start, m.start() + 1))
+            start = m.end()
+        if text[start:hi].strip():
+            out.append((start, hi if hi == len(text) else start + len(text[start:hi].rstrip())))
     return out
+
+
+STOP_RE = re.compile(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])")
+BULLET_RE = re.compile(r"[\u2022\u25aa\u25a0\u25cf\u25e6\u2023]")
 
 
 @dataclass(frozen=True)
@@ -650,6 +662,7 @@ def read_sentence(
     prev_end = 0
     last: ProseFigure | None = None
     paired = respectively(sent, figs, cal)
+    named = respective_metrics(sent, figs, phrases)
     # A dated phrase before the sentence's first figure ("at December 31, 2008, with the leverage ratio at
     # 8.00%, Tier 1 capital ... of 8.99%") holds for the figures that name no period of their own.
     before_first = [p for p in periods if p.span[0] < figs[0].a and not p.relative and p.instant]
@@ -679,7 +692,11 @@ def read_sentence(
             )
             prev_end = f.b
             continue
-        mention = metric_of(sent, prev_end, f.a, f.b, phrases, nearest=guidance_words)
+        mention = (
+            named[i][0]
+            if i in named
+            else metric_of(sent, prev_end, f.a, f.b, phrases, nearest=guidance_words)
+        )
         if mention is None and not n.is_percent and PER_SHARE_RE.match(sent[f.b :]):
             # "... rising 25.3% to $10.68 per share": a per-share measure named earlier in the sentence
             per = [
@@ -708,7 +725,8 @@ def read_sentence(
         lex = BY_NAME.get(metric)
         unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
         value = n.value
-        before = sent[max(0, f.a - 25) : f.a]
+        # (the figures of "increased 24% and 21%, respectively" share the verb before the first)
+        before = sent[max(0, (named[i][1] if i in named else f.a) - 25) : named[i][1] if i in named else f.a]
         # A metric named right after the figure is used up by it ("$29.3 million in unrestricted cash").
         clause_end = mention.end if mention.start >= f.b else f.b
         # A per-share aside right after the figure: the figure's own period phrase comes after the aside.
@@ -726,16 +744,23 @@ def read_sentence(
             ]
             metric = max(per, key=lambda m: m.end).name if per else _per_share(metric)
         elif n.is_percent and of_rev:
-            subject = metric_of(sent, prev_end, f.a, f.a, phrases)
+            subject = mention if i in named else metric_of(sent, prev_end, f.a, f.a, phrases)
             metric = (subject.name if subject else metric) + " %"
             clause_end = max(clause_end, f.b + of_rev.end())  # "of revenue" belongs to this figure
         elif not n.is_percent and (
             AMOUNT_CHANGE_BEFORE_RE.search(before) or AMOUNT_CHANGE_AFTER_RE.match(sent[f.b :])
         ):
             metric += " change"
+        elif (
+            n.is_percent
+            and last is not None
+            and last.metric.endswith(" change")
+            and re.search(r"\bor\s*$", before)
+        ):
+            metric = last.metric + " %"  # "increased $233 million, or 10%": the same change, in percent
         elif n.is_percent:
             if CHANGE_BEFORE_RE.search(before) or CHANGE_AFTER_RE.match(sent[f.b : f.b + 30]):
-                subject = metric_of(sent, prev_end, f.a, f.a, phrases)
+                subject = mention if i in named else metric_of(sent, prev_end, f.a, f.a, phrases)
                 metric = (subject.name if subject else metric) + " change %"
             elif not metric.endswith("%") and not (lex and lex.unit == "percent"):
                 metric += " %"  # a share of something; a ratio the lexicon knows is a percent already
@@ -746,6 +771,8 @@ def read_sentence(
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
+        if own is not None and own.relative and metric.endswith(("change", "change %")):
+            own = opening  # "increased 11% linked quarter": the base of the change, not the figure's period
         if (
             own is None
             and i not in paired
@@ -842,6 +869,51 @@ def respectively(sent: str, figs: list[Figure], cal: FiscalCalendar) -> dict[int
         prior = [shift(p, "prev_year", cal) for p in spans]
         out.update({i: p for i, p in zip(later[:2], prior, strict=True) if p is not None})
     return out
+
+
+def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tuple[Mention, int]]:
+    """Figures paired in order with the metrics a sentence lists: "Total loans and deposits increased 24%
+    and 21%, respectively". Figure index → (its metric, where the first figure of the run starts)."""
+    r = re.search(r"(?i)\brespectively\b", sent)
+    if not r:
+        return {}
+    # the run of figures ending just before "respectively", joined by commas and "and"
+    run: list[int] = []
+    for i in range(len(figs) - 1, -1, -1):
+        f = figs[i]
+        if f.aside or f.b > r.start():
+            continue
+        gap = sent[f.b : figs[run[0]].a if run else r.start()]
+        if not re.fullmatch(r"[\s,]*(?:and\s+)?" if run else r"[\s,]*", gap):
+            break
+        run.insert(0, i)
+    if len(run) < 2:
+        return {}
+    first = figs[run[0]].a
+    said = _mentions(sent, 0, first, phrases)
+    said = list({(m.start, m.end): m for m in said}.values())  # a line item the lexicon also names
+    said = [m for m in said if not any(o is not m and o.start <= m.start and m.end <= o.end for o in said)]
+    for m in list(said):
+        # "Total loans and deposits": the "total" is said of both
+        and_ = re.match(r"\s+and\s+(\w+)", sent[m.end : first])
+        if m.name.startswith("total ") and and_ and f"total {and_.group(1).lower()}" in BY_NAME:
+            said.append(
+                Mention(
+                    f"total {and_.group(1).lower()}",
+                    m.end + and_.start(1),
+                    m.end + and_.end(1),
+                    and_.group(1),
+                )
+            )
+    said.sort(key=lambda m: m.start)
+    listed = said[-len(run) :]
+    if len(listed) != len(run) or len({m.name for m in listed}) < len(run):
+        return {}
+    # the metrics must be listed together: "A and B", "A, B and C" (else the run pairs with periods)
+    for m, n in zip(listed, listed[1:], strict=False):
+        if not re.fullmatch(r"[\s,]*(?:and\s+)?(?:the\s+)?", sent[m.end : n.start]):
+            return {}
+    return {i: (m, first) for i, m in zip(run, listed, strict=True)}
 
 
 def _next_starts(figs: list[Figure], end: int) -> list[int]:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .metrics import LEXICON, clean_label
+from .metrics import ABBREVIATIONS, LEXICON, clean_label
 from .periods import PeriodQuery, find_periods
 
 GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
@@ -278,7 +278,7 @@ def _vocabulary() -> frozenset[str]:
     for m in LEXICON:
         for v in (m.name, *m.synonyms):
             words |= set(re.findall(r"[a-z0-9&-]+", v.lower()))
-    return frozenset(words)
+    return frozenset(words | set(ABBREVIATIONS))
 
 
 def _leading_name(q: str) -> tuple[int, int] | None:

@@ -373,3 +373,47 @@ def test_range_of_x_and_y_is_a_range():
     assert (f.value, f.high, f.unit, f.guidance) == (1.94, 1.99, "USD/share", True)
     assert f.metric.endswith("per share")
     assert (f.period.start, f.period.end) == ("2005-10-01", "2006-09-30")
+
+
+# --- 10. changes stated as amounts; metrics listed "respectively"; bullets ------------------------
+
+Q2_21 = make_period(date(2021, 6, 30), 3, CAL)
+
+
+def test_a_verb_before_an_amount_makes_it_a_change_and_its_or_percent_too():
+    """'Net interest income of $2.6 billion increased $233 million, or 10%': the level, the change and
+    the change in percent, all of the quarter; 'increased to $X' stays a level."""
+    sent = "Net interest income of $2.6 billion increased $233 million, or 10%, driven by higher balances."
+    got = {f.as_printed: f for f in read(sent, CAL, Q2_21)}
+    assert got["$2.6 billion"].metric == "net interest income"
+    assert got["$233 million"].metric == "net interest income change"
+    assert got["10%"].metric == "net interest income change %"
+    assert {span(f.period) for f in got.values()} == {span(Q2_21)}
+    level = read("Revenue increased to $37.2 million in the quarter.", CAL, Q2_21)
+    assert [(f.metric, f.value) for f in level] == [("revenue", 37_200_000)]
+
+
+def test_respectively_pairs_listed_metrics_and_a_linked_quarter_change_is_the_release_quarter():
+    """'Total loans and deposits increased 24% and 21%, respectively, linked quarter': loans 24%,
+    deposits 21% (the 'total' is said of both), both changes of the release's quarter, not of the
+    quarter they are compared with."""
+    sent = (
+        "Total loans and deposits increased 24% and 21%, respectively, linked quarter due to the acquisition."
+    )
+    got = {f.as_printed: f for f in read(sent, CAL, Q2_21)}
+    assert got["24%"].metric == "total loans change %"
+    assert got["21%"].metric == "total deposits change %"
+    assert span(got["21%"].period) == span(Q2_21)
+
+
+def test_a_bullet_glyph_starts_a_sentence():
+    """Bullet items run together without stops are separate sentences: a figure of one item never takes
+    the subject or period of the item before it."""
+    from qa.prose import sentences
+
+    text = "\u25aaClosed the acquisition on June 1, 2021 \u25aaRevenue increased 11% linked quarter. \u2022 Next one."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "\u25aaClosed the acquisition on June 1, 2021",
+        "\u25aaRevenue increased 11% linked quarter.",
+        "\u2022 Next one.",
+    ]

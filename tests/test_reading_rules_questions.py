@@ -117,3 +117,38 @@ def test_teleconference_id_asks_for_passages(question):
 def test_a_figure_question_does_not_ask_for_passages():
     """A plain figure question is not a passage question."""
     assert not ask("Acme net income Q1 2004").wants_passages
+
+
+# --- halves, year to date, "for the year", year-end ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, months, quarter, year",
+    [
+        ("Acme revenue first half 2004", 6, None, 2004),
+        ("Acme revenue second half of fiscal 2004", 6, 4, 2004),
+        ("Acme revenue 2H04", 6, 4, 2004),
+        ("Acme revenue H1 2005", 6, None, 2005),
+    ],
+)
+def test_halves(text, months, quarter, year):
+    """The second half is the six months that end with the fiscal year (its fourth quarter)."""
+    (p,) = ask(text).periods
+    assert (p.months, p.quarter, p.fiscal_year) == (months, quarter, year)
+
+
+def test_year_to_date_is_relative_to_the_latest_quarter():
+    """'year to date' / 'YTD 2021' ask for the fiscal year's span to its latest quarter."""
+    (p,) = ask("Acme net income year to date").periods
+    assert p.relative == "ytd" and p.fiscal_year is None
+    (p,) = ask("Acme net income YTD 2021").periods
+    assert p.relative == "ytd" and p.fiscal_year == 2021
+
+
+def test_for_the_year_is_twelve_months_and_year_end_is_a_balance():
+    """'for the year' asks for twelve months; 'year-end' for a balance."""
+    (p,) = ask("Acme revenue for the year").periods
+    assert p.months == 12
+    q = ask("Acme total assets at year-end 2004")
+    assert q.wants_instant
+    assert q.metric_phrase == "total assets"
