@@ -348,7 +348,7 @@ NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
 @lru_cache(maxsize=65536)
 def _raw_words(s: str) -> frozenset[str]:
     """Words of a label as printed, parentheticals included ("allocated to Cost of Operating Revenues")."""
-    s = NON_RE.sub("non", s.lower())
+    s = NON_RE.sub("non", ABBREVIATIONS_RE.sub(lambda m: ABBREVIATIONS[m.group(0).lower()], s.lower()))
     return frozenset(w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", s) if len(w) > 2)
 
 
@@ -516,7 +516,7 @@ def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
     its sections and table title, and the synonyms of any metric those sections name ("Net sales by
     category" → revenue)."""
     out = set(_words(metric.removesuffix(" %")) | _words(label) | _raw_words(label) | _raw_words(context))
-    if re.search(r"(?i)potential common|dilutive|assuming dilution", label + " " + context):
+    if DILUTION_RE.search(label + " " + context):
         out.add("diluted")  # "common shares and potential common shares outstanding" are the diluted count
     base = BY_NAME.get(metric.removesuffix(" %").removesuffix(" change"))
     if base:
@@ -530,6 +530,14 @@ def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
             for v in (m.name, *m.synonyms):
                 out |= _words(v)
     return frozenset(out)
+
+
+DILUTION_RE = re.compile(r"(?i)potential common|dilutive|assuming dilution")
+
+
+def _said_by_label(label: str) -> frozenset[str]:
+    """The words a line's own label says, "diluted" for the share count that includes potential shares."""
+    return _raw_words(label) | ({"diluted"} if DILUTION_RE.search(label) else frozenset())
 
 
 PERCENT_WORDS = frozenset({"margin", "percent", "percentage", "rate", "ratio", "%"})
@@ -593,7 +601,9 @@ def rank_key(f: FactRow, q: Question | None = None):
         # a part's column ("BBVA USA" beside "PNC consolidated") only when the question names the part
         1 if (part := PART_RE.match(f.context)) and not (_words(part.group(1)) & _words(phrase)) else 0,
         # Guidance lives in sentences: there the sentence's words pick the figure ("SaRonix revenues").
-        -len(_raw_words(f.label) & _raw_words(phrase)) if f.source == "table" or f.basis == "guidance" else 0,
+        -len(_said_by_label(f.label) & _raw_words(phrase))
+        if f.source == "table" or f.basis == "guidance"
+        else 0,
         0 if f.source == "table" else 1,
         0 if f.label.lower().startswith("total") else 1,
         # a primary statement before a list of amounts "included in" something else
@@ -886,14 +896,15 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
         )
         base = shift(fa.period, rel, calendar_of(lib, fa.doc_id, cals))
         b = [f for f in facts if base is not None and f.basis == fa.basis and _same_span(f.period, base)]
-        b.sort(key=lambda f: rank_key(f, q))
+        # the comparison as the same release prints it, before a later release's repeat
+        b.sort(key=lambda f: (f.doc_id != fa.doc_id, *rank_key(f, q)))
     if not b:
         return Answer(text, "not_found", note="the period to compare with is not in the store")
     fb = b[0]
     if fb.value == 0:
         return Answer(text, "not_found", note="the base period's figure is zero: no % change")
     pct = round((fa.value - fb.value) / abs(fb.value) * 100, 2)
-    formula = f"({fa.as_printed} − {fb.as_printed}) / {fb.as_printed.strip('()$')} = {pct:+.2f}%"
+    formula = f"({_shown(fa)} − {_shown(fb)}) / {_shown(fb).strip('()$')} = {pct:+.2f}%"
     ans = fact_answer_dict(
         fa,
         value=pct,
@@ -904,7 +915,45 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
     )
     ans["formula"] = formula
     ans["inputs"] = [fact_answer_dict(fa), fact_answer_dict(fb)]
-    return Answer(text, "answered", ans, (cite(lib, fa), cite(lib, fb)), formula=formula, facts=(fa, fb))
+    cits = (cite(lib, fa), cite(lib, fb))
+    printed = _printed_change(lib, q, fa, pct) if not others or others[0].relative else None
+    if printed is not None:
+        # the release's own statement of the change, cited as the computation's confirmation
+        note = f"the release prints {printed.as_printed}, which agrees"
+        return Answer(
+            text,
+            "answered",
+            ans,
+            (*cits, cite(lib, printed, agrees=True)),
+            formula=formula,
+            note=note,
+            facts=(fa, fb),
+        )
+    return Answer(text, "answered", ans, cits, formula=formula, facts=(fa, fb))
+
+
+def _shown(f: FactRow) -> str:
+    """A figure as printed, without the column padding: "$  22,473" → "$22,473"."""
+    return re.sub(r"([$(])\s+", r"\1", " ".join(f.as_printed.split()))
+
+
+def _printed_change(lib, q: Question, fa: FactRow, pct: float) -> FactRow | None:
+    """A % change the release itself prints for the line and period (a change column, "a decrease of 4.2
+    percent") that agrees with the computed one to its printed precision; None when there is none."""
+    found = []
+    for f in lib.store.facts(company=company_key(fa.company), metric=fa.metric + " change %"):
+        n = parse_number(f.as_printed)
+        if (
+            n is None
+            or not (f.doc_id == fa.doc_id or f.path == fa.path)
+            or not _same_span(f.period, fa.period)
+        ):
+            continue
+        # the same comparison: equal after rounding to the printed digits (the sign may be in the words)
+        if abs(abs(f.value) - abs(pct)) <= 0.5 * 10 ** -(n.decimals or 0) + 0.011:
+            found.append(f)
+    found.sort(key=lambda f: rank_key(f, q))
+    return found[0] if found else None
 
 
 MARGIN_RE = re.compile(r"(?i)\bmargin\b|%|\bpercent")
@@ -933,7 +982,7 @@ def margin(lib, q: Question, scope: tuple[str, ...] | None, text: str) -> Answer
         return None
     a, b = pairs[0]
     value = round(a.value / b.value * 100, 2)
-    formula = f"{a.label} {a.as_printed} / {b.label} {b.as_printed} = {value:.2f}%"
+    formula = f"{a.label} {_shown(a)} / {b.label} {_shown(b)} = {value:.2f}%"
     ans = fact_answer_dict(
         a,
         value=value,
@@ -963,7 +1012,7 @@ def working_capital(lib, q: Question, scope: tuple[str, ...] | None, text: str) 
         return Answer(text, "not_found", note="no current assets and current liabilities at that date")
     a, b = pairs[0]
     value = a.value - b.value
-    formula = f"total current assets {a.as_printed} − total current liabilities {b.as_printed} = {value:,.0f}"
+    formula = f"total current assets {_shown(a)} − total current liabilities {_shown(b)} = {value:,.0f}"
     ans = fact_answer_dict(
         a,
         value=value,

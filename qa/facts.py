@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from datetime import date, timedelta
 
 from index.model import Document, Segment, Table
@@ -250,11 +251,29 @@ def extract(doc: Document, segments: list[Segment], tables: list[Table]) -> list
     for ti, t in enumerate(tables):
         got, carried = table_facts(doc, t, ti, cal, carried)
         facts.extend(got)
+    facts = _no_later_than_release(facts, doc)
     labels = {f.metric for f in facts}
     from .prose import prose_facts
 
     prose = prose_facts(doc, segments, cal, main_period(facts, doc, cal), labels)
     return _on_week_calendar(_with_share_scales(_with_inferred_scales(facts, prose)) + prose)
+
+
+def _no_later_than_release(facts: list[Fact], doc: Document) -> list[Fact]:
+    """Table figures for periods that end after the release was issued: an outlook table's are guidance;
+    any other's column header is a misprint ("Dec 31, 2006" in an August 2006 release), so its figures
+    are left out rather than filed under a quarter that had not happened."""
+    if not doc.release_date:
+        return facts
+    from .prose import GUIDANCE_RE
+
+    out = []
+    for f in facts:
+        if f.period.end <= doc.release_date:
+            out.append(f)
+        elif GUIDANCE_RE.search(f.context):
+            out.append(_replace(f, basis="guidance"))
+    return out
 
 
 def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
@@ -265,7 +284,6 @@ def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
     last Saturday of September (a 14-week quarter). Whether a year ends on the last such weekday of its
     month or the one nearest the month's end is read off the release's own dates."""
     from collections import Counter
-    from dataclasses import replace as _replace
 
     ends = [date.fromisoformat(f.period.end) for f in facts if f.period.kind == "duration"]
     odd = [e for e in ends if e != month_end(e.year, e.month)]
@@ -308,7 +326,6 @@ def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
 def _with_share_scales(facts: list[Fact]) -> list[Fact]:
     """Share counts that a table's "in thousands, except per share data" may or may not cover, settled
     by the table's own arithmetic: net income / EPS is the share count, within a few percent."""
-    from dataclasses import replace as _replace
 
     def key(f: Fact) -> tuple:
         return (f.table, f.period.end, f.period.start)
@@ -348,7 +365,6 @@ def _with_inferred_scales(table: list[Fact], prose: list[Fact]) -> list[Fact]:
     A bank's table printing net income as 3,983 beside "net income of $4.0 million" is in thousands:
     the scale comes from that agreement (at least two figures), never from a guess.
     """
-    from dataclasses import replace as _replace
 
     by_key: dict[tuple, list[Fact]] = {}
     for p in prose:

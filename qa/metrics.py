@@ -260,7 +260,7 @@ LEXICON: tuple[Metric, ...] = (
         "weighted average shares",
         "shares",
         [
-            r"weighted average (number of )?(common )?shares",
+            r"weighted[- ]average (number of )?(common )?shares",
             r"^shares used in (computing|calculating)",
             r"average shares outstanding",
         ],
@@ -566,4 +566,6 @@ ABBREVIATIONS = {
     "ppnr": "pre-provision net revenue",
     "rwa": "risk-weighted assets",
     "tce": "tangible common equity",
+    "synfuel": "synthetic fuel",
+    "synfuels": "synthetic fuels",
 }

@@ -552,7 +552,7 @@ RELATIVE_RE = re.compile(
     r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
     r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
     r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"
-    r"|(?:last|the\s+prior|the\s+previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end))(?=\W|$))"
+    r"|(?:last|(?:the\s+)?prior|(?:the\s+)?previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end))(?=\W|$))"
 )
 
 

@@ -58,6 +58,11 @@ AMOUNT_CHANGE_BEFORE_RE = re.compile(
     r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of|increased|decreased|rose|grew|fell|declined|"
     r"improved|dropped|climbed|(?:was|were) (?:up|down)|up|down)\s*$"
 )
+DOWN_BEFORE_RE = re.compile(
+    r"(?i)\b(decreas\w*|declin\w*|fell|down|lower\w*|drop\w*|reduc\w*|cut|plung\w*|slipp\w*|shrank|"
+    r"(decrease|decline|reduction|drop) of)(\s+by)?\s*$"
+)
+DOWN_AFTER_RE = re.compile(r"(?i)^\s*(decrease|decline|reduction|lower|less|drop)\b")
 SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)\b")
 PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
 # Words or marks between a figure and a metric named after it that make the metric not the figure's.
@@ -770,6 +775,18 @@ def read_sentence(
             and value > 0
         ):
             value = -value  # "net loss of $0.3 million" is net income of -$0.3 million
+        if metric.endswith((" change", " change %")) and value > 0:
+            # A change is signed as the tables print it: "a decrease of 4.2 percent" is -4.2%, and a smaller
+            # loss ("net loss decreased $2 million") is a rise in income.
+            if metric.endswith(" change %") and re.search(r"\bor\s*$", before) and last is not None:
+                down = last.metric + " %" == metric and last.value < 0
+            else:
+                down = bool(DOWN_BEFORE_RE.search(before) or DOWN_AFTER_RE.match(sent[f.b : f.b + 30]))
+                base = metric.removesuffix(" %").removesuffix(" change")
+                if base in LOSS_METRICS and re.search(r"(?i)\bloss", mention.text):
+                    down = not down
+            if down:
+                value = -value
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
         if own is not None and own.relative and metric.endswith(("change", "change %")):
             own = opening  # "increased 11% linked quarter": the base of the change, not the figure's period

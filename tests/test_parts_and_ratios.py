@@ -17,6 +17,7 @@ June 30, 2021.</p>
 <div>&#9642;Total loans and deposits increased 24% and 21%, respectively, linked quarter due to the
 Westbank acquisition</div>
 <p>Net interest income of $2.6 billion increased $233 million, or 10%, driven by the acquired assets.</p>
+<p>Total revenue of $4.7 billion increased 11% compared with the first quarter.</p>
 <table>
 <tr><td>Income Statement Summary</td><td colspan="4">2Q21</td></tr>
 <tr><td>In millions</td><td>Example legacy</td><td>Westbank</td><td>Integration costs</td>
@@ -27,6 +28,7 @@ Westbank acquisition</div>
 </table>
 <table>
 <tr><td>In millions</td><td>2Q21</td><td>1Q21</td><td>2Q20</td></tr>
+<tr><td>Total revenue</td><td>$4,667</td><td>$4,204</td><td>$4,100</td></tr>
 <tr><td>Efficiency</td><td>65</td><td>61</td><td>62</td></tr>
 <tr><td>Noninterest income to total revenue</td><td>45</td><td>44</td><td>38</td></tr>
 <tr><td>Balance Sheet &amp; Credit Quality</td><td></td><td></td><td></td></tr>
@@ -110,3 +112,16 @@ def test_listed_metrics_pair_with_their_figures(store):
     assert ("total deposits change %", "21%") in by
     assert by[("total deposits change %", "21%")]["period"]["end"] == "2021-06-30"
     assert by[("net interest income change", "$233 million")]["value"] == 233_000_000
+
+
+def test_a_change_is_computed_and_the_printed_change_cited_beside_it(store):
+    """'sequential revenue growth' is (4,667 - 4,204) / 4,204, derived with both inputs cited, and the
+    sentence that prints 11% is cited as agreeing."""
+    a = ask(store, "Example Bancorp sequential total revenue growth 2Q21")
+    assert a["status"] == "answered"
+    assert a["answer"]["basis"] == "derived"
+    assert a["answer"]["value"] == pytest.approx(11.01, abs=0.01)
+    texts = [c["text"] for c in a["citations"]]
+    assert any("4,204" in t for t in texts)
+    assert any("increased 11%" in t for t in texts)
+    assert "prints 11%" in a["note"]

@@ -417,3 +417,19 @@ def test_a_bullet_glyph_starts_a_sentence():
         "\u25aaRevenue increased 11% linked quarter.",
         "\u2022 Next one.",
     ]
+
+
+def test_a_decrease_is_a_negative_change_and_a_smaller_loss_a_positive_one():
+    """'a decrease of 4.2 percent' is -4.2%, as a change column prints it; 'expenses declined 5%' is -5%;
+    a net loss that decreased is income that rose."""
+    main = make_period(date(2006, 12, 31), 3, CAL)
+    sent = (
+        "Fourth quarter revenues were $3.15 billion, compared with $3.29 billion in the same period a year "
+        "earlier, a decrease of 4.2 percent."
+    )
+    got = {f.as_printed: f for f in read(sent, CAL, main)}
+    assert (got["4.2 percent"].metric, got["4.2 percent"].value) == ("revenue change %", -4.2)
+    (f,) = read("Operating expenses declined 5% from the prior year.", CAL, main)
+    assert f.value == -5.0
+    (f,) = [x for x in read("Net loss decreased by $2.1 million in the quarter.", CAL, main)]
+    assert (f.metric, f.value) == ("net income change", 2_100_000)

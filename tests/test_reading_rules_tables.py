@@ -679,3 +679,31 @@ def test_tangible_book_value_under_per_common_share_is_its_own_per_share_measure
     _doc, _tables, facts = bank_lines
     assert values(facts, "tangible book value per share")[Q1_06] == 9.80
     assert values(facts, "book value per share")[Q1_06] == 11.27
+
+
+# --- a column dated after the release was issued ------------------------------------------------
+
+MISPRINTED_FUTURE = """Widget Corp Reports Fourth Quarter Results
+
+SAN JOSE, Calif., August 16, 2006 -- Widget Corp today reported results for its fiscal fourth quarter.
+
+                 (In thousands)
+<TABLE>
+                                        Three Months Ended     Three Months Ended
+                                          Apr 1,                 Dec 31,
+                                           2006                   2006
+<S>                                     <C>                    <C>
+Net revenues                              $ 19,786               $ 21,121
+Net income                                $  1,838               $  1,412
+</TABLE>
+"""
+
+
+def test_a_column_dated_after_the_release_is_a_misprint_and_left_out():
+    """'Dec 31, 2006' in a release dated August 16, 2006 names a quarter that had not happened: its
+    figures are not filed under it (nor anywhere); the April column stands."""
+    doc, _tables, facts = read(MISPRINTED_FUTURE)
+    assert doc.release_date == "2006-08-16"
+    ends = {f.period.end for f in facts}
+    assert "2006-12-31" not in ends
+    assert values(facts, "revenue") == {("2006-01-01", "2006-04-01"): 19_786_000}
