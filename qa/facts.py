@@ -216,7 +216,7 @@ PER_SHARE_LINE_RE = re.compile(
 )
 
 
-def _checked_unit(unit: str, r, context: str) -> str:
+def _checked_unit(unit: str, r, context: str, beside_per_share: bool = False) -> str:
     """The unit a row's section suggests, checked against how its figures are printed.
 
     Amounts in a reconciliation under a per-share heading ("$21,406") are dollars, and a "Net loss"
@@ -236,9 +236,10 @@ def _checked_unit(unit: str, r, context: str) -> str:
     if (
         unit == "USD"
         and cents
-        and PER_SHARE_LINE_RE.search(clean_label(r.label))
+        and (PER_SHARE_LINE_RE.search(clean_label(r.label)) or beside_per_share)
         and re.search(r"(?i)per[- ]share", context)
     ):
+        # (a line of cents between "Diluted EPS - as reported" and "- as adjusted" is per share too)
         return "USD/share"
     return unit
 
@@ -490,7 +491,9 @@ def table_facts(
         if (when := _categorical_date(band, periods[bi], related[bi], context, doc, cal)) is not None
     }
     parts = {bi: _part_columns(band, periods[bi]) for bi, band in enumerate(t.bands)}
-    for r in t.rows:
+    per_share_rows = {i for i, r in enumerate(t.rows) if PER_SHARE_LABEL_RE.search(r.label)}
+    for ri, r in enumerate(t.rows):
+        beside = ri - 1 in per_share_rows and ri + 1 in per_share_rows
         taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
         band = t.bands[r.band] if r.band < len(t.bands) else None
@@ -513,7 +516,7 @@ def table_facts(
                     p = make_period(date.fromisoformat(p.end), span, cal)
                 elif FLOW_LABEL_RE.search(r.label) and not INSTANT_LABEL_RE.search(r.label):
                     continue  # "Net loan charge-offs" under "March 31, 2022" is the quarter's, not a balance
-            unit = _checked_unit(row_unit(r.label, r.parents, n), r, context)
+            unit = _checked_unit(row_unit(r.label, r.parents, n), r, context, beside)
             col_header = " ".join(band.columns[cell.col].header) if band else ""
             metric = _per_share_section(metric_for(r.label, unit, r.parents), unit, r.parents)
             if ADJUSTMENT_COLUMN_RE.search(col_header):
@@ -671,7 +674,8 @@ def _part_columns(band, band_periods: list[Period | None]) -> dict[int, str]:
     groups: dict[Period, list] = {}
     for c in band.columns:
         p = band_periods[c.col] if c.col < len(band_periods) else None
-        if p is not None:
+        # (an "Amount | % of total" pair is one line's figure and its share, not two parts)
+        if p is not None and not re.search(r"%|\bpercent", " ".join(c.header), re.I):
             groups.setdefault(p, []).append(c)
     out: dict[int, str] = {}
     for cols in groups.values():

@@ -20,11 +20,14 @@ Westbank acquisition</div>
 <p>Total revenue of $4.7 billion increased 11% compared with the first quarter.</p>
 <table>
 <tr><td>Income Statement Summary</td><td colspan="4">2Q21</td></tr>
-<tr><td>In millions</td><td>Example legacy</td><td>Westbank</td><td>Integration costs</td>
+<tr><td>In millions, except per share data</td><td>Example legacy</td><td>Westbank</td><td>Integration costs</td>
 <td>Example consolidated</td></tr>
 <tr><td>Net interest income</td><td>$2,345</td><td>$236</td><td></td><td>$2,581</td></tr>
 <tr><td>Noninterest income</td><td>2,016</td><td>80</td><td>$(10)</td><td>2,086</td></tr>
 <tr><td>Total revenue</td><td>4,361</td><td>316</td><td>(10)</td><td>4,667</td></tr>
+<tr><td>Diluted EPS - as reported</td><td></td><td></td><td></td><td>$2.43</td></tr>
+<tr><td>Negative impact from integration costs</td><td></td><td></td><td></td><td>2.07</td></tr>
+<tr><td>Diluted EPS - as adjusted (non-GAAP)</td><td></td><td></td><td></td><td>$4.50</td></tr>
 </table>
 <table>
 <tr><td>In millions</td><td>2Q21</td><td>1Q21</td><td>2Q20</td></tr>
@@ -125,3 +128,13 @@ def test_a_change_is_computed_and_the_printed_change_cited_beside_it(store):
     assert any("4,204" in t for t in texts)
     assert any("increased 11%" in t for t in texts)
     assert "prints 11%" in a["note"]
+
+
+def test_a_line_of_cents_between_per_share_lines_is_per_share(store):
+    """'Negative impact from integration costs 2.07' between two diluted EPS lines, in a table 'except
+    per share data', is $2.07 a share, not $2.07 million."""
+    r = run_cli("facts", "--json", store=store)
+    facts = json.loads(r.stdout)
+    facts = facts.get("facts", facts) if isinstance(facts, dict) else facts
+    (f,) = [f for f in facts if f["as_printed"] == "2.07"]
+    assert (f["unit"], f["value"]) == ("USD/share", 2.07)
