@@ -191,13 +191,15 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
 
     asks_share = bool(re.search(r"\bshares?\b|\beps\b|\bbvps\b", phrase))
 
-    def offer(name: str, score: float, pos: int, extra: int = 0, named: bool = False) -> None:
+    def offer(
+        name: str, score: float, pos: int, extra: int = 0, named: bool = False, ordered: int = 1
+    ) -> None:
         if not (asks_share or named) and (
             name.endswith("per share") or BY_NAME.get(name, _ANY).unit == "USD/share"
         ):
             return  # "net loss" is the dollar line, not the same words under "per share"
         # Ties go to the match with fewer words the question did not say, then to the name (deterministic).
-        key = (score, pos, -extra, name)
+        key = (score, ordered, pos, -extra, name)
         if name not in scored or key > scored[name]:
             scored[name] = key
 
@@ -228,7 +230,15 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if lw and inter and (inter / len(lw) >= 0.75 or (inter >= 2 and inter / len(lw) >= 0.66)):
             # A printed label the question names nearly word for word.
             pos = min((phrase.find(w) for w in lw & words if w in phrase), default=99)
-            offer(m.removesuffix(" %"), inter + (0.5 if inter == len(words) else 0), -pos, len(lw - words))
+            ordered = _in_order(phrase, label)
+            # (every word of the question, in its order: the label is what it names)
+            offer(
+                m.removesuffix(" %"),
+                inter + (0.5 if inter == len(words) and ordered else 0),
+                -pos,
+                len(lw - words),
+                ordered=ordered,
+            )
     ranked = sorted(scored.items(), key=lambda kv: kv[1], reverse=True)
     groups: list[list[str]] = []
     top = ranked[0][1][0] if ranked else 0
@@ -277,6 +287,19 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if names and names not in groups:
             groups.append(names)
     return groups
+
+
+def _in_order(phrase: str, label: str) -> int:
+    """1 when a label says what the question names as it does: the shared words together and in order
+    ("net income" in "Net Income - As Reported"), or the label opens with one of them ("Charge offs - net
+    of recoveries"); 0 for a line of another head ("Other Income, net")."""
+
+    def seq(s: str) -> list[str]:
+        return [w.rstrip("s") for w in re.findall(r"[a-z0-9&]+", clean_label(s).lower())]
+
+    lab, asked = seq(label), seq(phrase)
+    shared = [w for w in asked if w in lab]
+    return int(" ".join(shared) in " ".join(lab) or (bool(lab) and lab[0] in asked))
 
 
 def _label_words(m: str, label: str) -> frozenset[str]:
@@ -404,8 +427,10 @@ def matches(f: FactRow, pq: PeriodQuery, cal: FiscalCalendar, instant_metric: bo
             nominal(end).year,
             nominal(end).month,
         ) == (pq.calendar_year, pq.month)
-    if pq.end:
-        want = date.fromisoformat(pq.end)
+    resolved = pq.resolve(cal) if pq.instant and not pq.end and pq.fiscal_year else None
+    if pq.end or resolved:
+        # (a balance "at year-end 2021", "end of Q1 2004": at the date the fiscal calendar gives)
+        want = date.fromisoformat(pq.end) if pq.end else resolved[0]
         if abs((nominal(end) - nominal(want)).days) > 3 and abs((end - want).days) > 3:
             return False
         if pq.instant:
@@ -860,8 +885,9 @@ def _within(fine: FactRow, coarse: FactRow) -> bool:
 
 
 def _finer(a: FactRow, b: FactRow) -> bool:
-    """Whether figure a is printed more precisely than figure b."""
-    return _resolution(a) < _resolution(b)
+    """Whether figure a is printed more precisely than figure b (and says more: "$19,217,000" beside
+    19,217 in thousands is the same figure, not a finer one)."""
+    return _resolution(a) < _resolution(b) and abs(a.value - b.value) > 1e-9 * max(abs(b.value), 1)
 
 
 def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Answer:

@@ -309,8 +309,14 @@ def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
     for f in facts:
         p = f.period
         e = date.fromisoformat(p.end)
-        if e.weekday() != wd and nominal(e) in actual and e == month_end(e.year, e.month):
-            e = actual[nominal(e)]
+        if (
+            e.weekday() != wd
+            and e == month_end(e.year, e.month)
+            and (nominal(e) in actual or p.kind == "duration")
+        ):
+            # (a quarter the tables do not print, "the June 2005 quarter" of an outlook, ends where the
+            # calendar's rule puts it)
+            e = actual.get(nominal(e)) or boundary(e)
             p = _replace(p, end=e.isoformat())
             f = _replace(f, period=p)
         if p.kind != "duration" or e.weekday() != wd or not p.months:

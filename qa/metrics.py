@@ -337,7 +337,7 @@ LEXICON: tuple[Metric, ...] = (
             r"^cash and due from banks",
             r"^cash$",
         ],
-        ["cash and cash equivalents", "cash & cash equivalents", "cash balance"],
+        ["cash and cash equivalents", "cash & cash equivalents", "cash balance", "cash position"],
         instant=True,
     ),
     _m(
@@ -390,7 +390,7 @@ LEXICON: tuple[Metric, ...] = (
     _m(
         "total loans",
         "USD",
-        [r"^total loans", r"^loans(,| and leases)? net", r"^loans$"],
+        [r"^total loans", r"^loans(,| and leases)? net", r"^loans$", r"^gross loans( receivable)?$"],
         ["loans"],
         instant=True,
     ),

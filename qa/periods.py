@@ -372,7 +372,7 @@ QUARTER_RE = re.compile(
     r"(?i)\b(?:(?P<fiscal1>fiscal)\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:(?P<fiscal2>fiscal)\s+)?"
     r"quarter(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?(?P<year>(?:19|20)\d\d))?"
     r"|\b(?P<q>[1-4])q\s?(?P<qy>(?:19|20)?\d\d)\b"
-    r"|\bq(?P<q2>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s+|fy\s*|')?(?P<qy2>(?:19|20)?\d\d))?\b"
+    r"|\bq(?P<q2>[1-4])(?:(?:\s*|-)(?:of\s+)?(?:fiscal\s+|fy\s*|')?(?P<qy2>(?:19|20)?\d\d))?\b"
 )
 ENDED_RE = re.compile(
     rf"(?i)\b(?P<len>three|six|nine|twelve|3|6|9|12|13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+"
@@ -396,6 +396,8 @@ THE_YEAR_RE = re.compile(
 NINE_RE = re.compile(
     r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
 )
+# "9M06", "6M 2006": analysts' shorthand for the year-to-date spans
+SPAN_SHORT_RE = re.compile(r"(?i)(?<![$\d.,])\b(?P<n>6|9|12)m\s?'?(?P<y>(?:19|20)?\d\d)\b")
 SIX_RE = re.compile(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
 
 
@@ -526,6 +528,8 @@ def find_periods(text: str) -> list[PeriodQuery]:
         add(PeriodQuery(None, fiscal_year=int(after.group(1)) if after else None, span=span, relative="ytd"))
     for m in THE_YEAR_RE.finditer(text):
         add(PeriodQuery(12, span=m.span()))
+    for m in SPAN_SHORT_RE.finditer(text):
+        add(PeriodQuery(int(m.group("n")), fiscal_year=_year(m.group("y")), span=m.span()))
     for m in NINE_RE.finditer(text):
         add(PeriodQuery(9, fiscal_year=_year(m.group("y")), span=m.span()))
     for m in SIX_RE.finditer(text):

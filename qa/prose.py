@@ -88,7 +88,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a paragraph: a stop followed by space and a capital, not after an abbreviation;
     a bullet glyph starts a list item, a sentence of its own whether or not one ended before it."""
     out = []
-    cuts = [0, *(m.start() for m in BULLET_RE.finditer(text) if m.start() > 0), len(text)]
+    at = [m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t")) for m in BULLET_RE.finditer(text)]
+    cuts = [0, *(a for a in at if a > 0), len(text)]
     for lo, hi in zip(cuts, cuts[1:], strict=False):
         start = lo
         for m in STOP_RE.finditer(text, lo, hi):
@@ -102,7 +103,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 STOP_RE = re.compile(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])")
-BULLET_RE = re.compile(r"[\u2022\u25aa\u25a0\u25cf\u25e6\u2023]")
+# a bullet glyph, or a dash, star or "o" that opens a line of plain text before a capital ("  --   Gross")
+BULLET_RE = re.compile(r"[\u2022\u25aa\u25a0\u25cf\u25e6\u2023]|(?<=\n)[ \t]*(?:--?|\*|o)[ \t]+(?=[A-Z$])")
 
 
 @dataclass(frozen=True)
@@ -835,7 +837,7 @@ def read_sentence(
             f.b,
             sent[f.a : f.b],
             n.word_scale,
-            sent[max(0, clause_end - 160) : f.b],
+            _words_from(sent, max(0, clause_end - 160), f.b),
         )
         out.append(last)
     return out
@@ -931,6 +933,14 @@ def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tupl
         if not re.fullmatch(r"[\s,]*(?:and\s+)?(?:the\s+)?", sent[m.end : n.start]):
             return {}
     return {i: (m, first) for i, m in zip(run, listed, strict=True)}
+
+
+def _words_from(sent: str, a: int, b: int) -> str:
+    """sent[a:b], starting at a word's beginning (a label read off a long sentence)."""
+    if a > 0 and not sent[a - 1].isspace():
+        sp = sent.find(" ", a, b)
+        a = sp + 1 if sp != -1 else a
+    return sent[a:b]
 
 
 def _next_starts(figs: list[Figure], end: int) -> list[int]:

@@ -29,7 +29,8 @@ PRIOR_QUARTER_WORDS = re.compile(
 )
 FILLER = re.compile(
     r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|during|as(?! reported)|by|a|an|"
-    r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end|"
+    r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end\s+of|end|"
+    r"sp[e]nd(?:ing)?\s+on|spent\s+on|have|had|has|money|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
     r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly|year[- ]end)(?![\w&-])|[?,.:;!]"
 )
@@ -56,7 +57,16 @@ class Question:
 def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question:
     """Parse a question against the companies in the store [(key, name, ticker)]."""
     q = " ".join(text.split())
+    # "What did Apple earn per diluted share": the earnings line
+    q = re.sub(r"(?i)\bearn(?:ed|s)?\b(?=\s+(?:per|a)\s+(?:\w+\s+)?share)", "earnings", q)
     company, rest = _find_company(q, companies)
+    # "How much did ICSL lose (earn, make) in the quarter": the bottom line
+    rest = re.sub(
+        r"(?i)\bdid\s+(?:(?:the\s+)?(?:company|it|they)\s+)?(?:earn|make)\b(?!\s+(?:per|a)\s)",
+        "net income",
+        rest,
+    )
+    rest = re.sub(r"(?i)\bdid\s+(?:(?:the\s+)?(?:company|it|they)\s+)?lose\b", "net loss", rest)
     # A payment or record date ("payable February 15, 2024") says when, not which period.
     found = find_periods(rest)
     event = [
@@ -201,7 +211,8 @@ def _find_company(
     # The longest mention wins; every company named by that same stretch of words comes along.
     a, b = max(((x[1], x[2]) for x in found), key=lambda ab: ab[1] - ab[0])
     keys = tuple(sorted({k for k, s, e in found if s >= a and e <= b}))
-    return keys, (q[:a] + " " + q[b:]).strip()
+    poss = re.match(r"['’]s?(?!\w)", q[b:])  # "PNC's net interest margin": the possessive goes with the name
+    return keys, (q[:a] + " " + q[b + (poss.end() if poss else 0) :]).strip()
 
 
 LEAD_WORD_RE = re.compile(r"[A-Z][\w&.’'-]*")

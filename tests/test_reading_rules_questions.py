@@ -152,3 +152,31 @@ def test_for_the_year_is_twelve_months_and_year_end_is_a_balance():
     q = ask("Acme total assets at year-end 2004")
     assert q.wants_instant
     assert q.metric_phrase == "total assets"
+
+
+@pytest.mark.parametrize(
+    "text, months, quarter, year",
+    [
+        ("Acme revenue 9M 2006", 9, None, 2006),
+        ("Acme revenue 9M06", 9, None, 2006),
+        ("Acme EPS 6M'07", 6, None, 2007),
+        ("Acme revenue Q2-2006", 3, 2, 2006),
+        ("Acme revenue Q3'06", 3, 3, 2006),
+    ],
+)
+def test_analyst_shorthand_for_spans_and_quarters(text, months, quarter, year):
+    """'9M06' is the nine months of 2006; 'Q2-2006' the second quarter of 2006."""
+    (p,) = ask(text).periods
+    assert (p.months, p.quarter, p.fiscal_year) == (months, quarter, year)
+
+
+def test_verbs_of_earning_and_losing_name_the_bottom_line():
+    """'How much did Acme lose' asks for the net loss; 'earn per diluted share' for diluted EPS; a
+    possessive stays with the company's name; 'spend on' and 'money' say nothing of the metric."""
+    assert ask("How much did Acme lose in the second quarter?").metric_phrase == "net loss"
+    assert ask("How much money did Acme make in 2005?").metric_phrase == "net income"
+    assert (
+        ask("What did Acme earn per diluted share in Q1 2005?").metric_phrase == "earnings per diluted share"
+    )
+    assert ask("Acme's net interest margin Q1 2005").metric_phrase == "net interest margin"
+    assert ask("How much did Acme spend on SG&A in Q1 2004?").metric_phrase == "SG&A"
