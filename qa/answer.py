@@ -7,7 +7,7 @@ metric and period asked, or can derive it from stored facts by a stated formula.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +75,14 @@ def _answer(lib, text: str) -> Answer:
     q = parse_question(text, companies)
     if not companies:
         return Answer(text, "not_found", note="the store is empty: run `exhibit index PATH` first")
+    if q.company_guess and _prints_line(lib, q.company_guess, q.metric_phrase):
+        # "Online sales ...": the opening word is the line item's ("Online sales"), not a company's name
+        q = replace(
+            q,
+            metric_phrase=f"{q.company_guess} {q.metric_phrase}",
+            rest=f"{q.company_guess} {q.rest}",
+            company_guess="",
+        )
     scope = q.company or ((companies[0][0],) if len(companies) == 1 else None)
     if q.company_guess:
         owner = _company_printing(lib, q.company_guess)
@@ -86,6 +94,21 @@ def _answer(lib, text: str) -> Answer:
     if re.search(r"(?i)\bworking capital\b", q.metric_phrase) and not q.change:
         return working_capital(lib, q, scope, text)
     groups = metric_groups(lib, q, scope)
+    if (
+        q.change
+        and scope is not None
+        and not any(
+            explains(lib, f, q)
+            for m in (groups[0] if groups else [])
+            for f in lib.store.facts(company=scope, metric=m)
+        )
+    ):
+        # "comparable store net sales change": a change the release prints of a line it prints no levels of
+        printed = _printed_changes(lib, q, scope)
+        if printed:
+            hits = select(lib, printed, q.periods[0] if q.periods else None, q, {})
+            if hits:
+                return figure_answer(lib, text, hits[0], printed)
     if not groups and MARGIN_RE.search(q.metric_phrase):
         derived = margin(lib, q, scope, text)
         if derived is not None:
@@ -132,6 +155,35 @@ def _answer(lib, text: str) -> Answer:
         return Answer(text, "not_found", note="no figure for that period in the store")
     best = hits[0]
     return figure_answer(lib, text, best, facts)
+
+
+def _printed_changes(lib, q: Question, scope: tuple[str, ...]) -> list[FactRow]:
+    """Facts of the stated change (" change %", or " change" in dollars) of the line the question
+    names every word of, fewest other words first."""
+    said = _words(q.metric_phrase) - NOISE_WORDS
+    if not said:
+        return []
+    suffix = " change" if re.search(r"(?i)\$|dollars?|amount", q.text) else " change %"
+    best: tuple[int, list[FactRow]] | None = None
+    for m, _ in lib.store.metrics(scope):
+        if not m.endswith(suffix):
+            continue
+        words = _words(m.removesuffix(suffix))
+        if not said <= words:
+            continue
+        facts = [f for f in lib.store.facts(company=scope, metric=m)]
+        if facts and (best is None or len(words - said) < best[0]):
+            best = (len(words - said), facts)
+    return best[1] if best else []
+
+
+def _prints_line(lib, word: str, phrase: str) -> bool:
+    """Whether a release prints the question's opening word as the start of its metric ("Online sales")."""
+    first = phrase.split()[0] if phrase.split() else ""
+    if not first or " " in word.strip():
+        return False
+    pattern = re.compile(rf"(?i)\b{re.escape(word)}(?:\s|<[^>]*>|&nbsp;|&#160;)+{re.escape(first)}")
+    return any(pattern.search(lib.text_for(d.sha256)) for d in lib.store.documents())
 
 
 def _company_printing(lib, name: str) -> str | None:
@@ -414,7 +466,7 @@ def calendar_of(lib, doc_id: str, cals: dict) -> FiscalCalendar:
     if doc_id not in cals:
         d = lib.store.document(doc_id)
         fye = d.fiscal_year_end if d else None
-        cals[doc_id] = FiscalCalendar(*(int(x) for x in fye.split("-"))) if fye else FiscalCalendar()
+        cals[doc_id] = FiscalCalendar.parse(fye)
     return cals[doc_id]
 
 
@@ -589,8 +641,16 @@ def explains(lib, f: FactRow, q: Question) -> bool:
     """Whether a fact answers the metric the question names: every word of it accounted for."""
     left = unexplained(f, q)
     if left and f.source == "prose":
-        left = unexplained(f, q, lib.text_for(f.sha256)[f.cite_start : f.cite_end])
+        left = unexplained(f, q, _own_sentence(lib, f))
     return not left
+
+
+def _own_sentence(lib, f: FactRow) -> str:
+    """The words of a prose fact's own sentence: its clause up to the figure and the rest of the
+    sentence after it (not the whole paragraph the citation quotes, which speaks of other lines too)."""
+    after = TAG_RE.sub(" ", lib.text_for(f.sha256)[f.char_end : min(f.cite_end, f.char_end + 300)])
+    stop = re.search(r"[.;](?:\s|$)", after)
+    return f"{f.label} {after[: stop.start()] if stop else after}"
 
 
 TAG_RE = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
@@ -673,7 +733,7 @@ def _period_reported(lib, metrics: list[str], q: Question) -> bool:
         return True
     pq = next((p for p in q.periods if not p.relative), q.periods[0])
     for metric, start, end, kind, fye in lib.store.metric_periods(metrics, guidance=q.guidance):
-        cal = FiscalCalendar(*(int(x) for x in fye.split("-"))) if fye else FiscalCalendar()
+        cal = FiscalCalendar.parse(fye)
         if matches(_PeriodOnly(Period(start, end, kind, "")), pq, cal, is_instant(metric)):
             return True
     return False
@@ -943,6 +1003,17 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
     ans["inputs"] = [fact_answer_dict(fa), fact_answer_dict(fb)]
     cits = (cite(lib, fa), cite(lib, fb))
     printed = _printed_change(lib, q, fa, pct) if not others or others[0].relative else None
+    if printed is not None and not others and not BASE_NAMED_RE.search(q.text):
+        # "By what percent did revenues decrease in the quarter?" names no comparison of its own: the
+        # change the release prints is the answer, the computation from its figures the check
+        return Answer(
+            text,
+            "answered",
+            fact_answer_dict(printed),
+            (cite(lib, printed), *cits),
+            note=f"computed from the release's figures: {formula}, which agrees",
+            facts=(printed, fa, fb),
+        )
     if printed is not None:
         # the release's own statement of the change, cited as the computation's confirmation
         note = f"the release prints {printed.as_printed}, which agrees"
@@ -961,6 +1032,14 @@ def change(lib, q: Question, facts: list[FactRow], cals: dict, text: str) -> Ans
 def _shown(f: FactRow) -> str:
     """A figure as printed, without the column padding: "$  22,473" → "$22,473"."""
     return re.sub(r"([$(])\s+", r"\1", " ".join(f.as_printed.split()))
+
+
+# Words by which a question names the comparison itself ("vs Q4", "year over year", "sequential"): then
+# the change is computed between the periods it names
+BASE_NAMED_RE = re.compile(
+    r"(?i)\b(vs\.?|versus|compared|from|over|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|prior|previous|"
+    r"preceding|last|linked|a year (ago|earlier))\b"
+)
 
 
 def _printed_change(lib, q: Question, fa: FactRow, pct: float) -> FactRow | None:

@@ -13,6 +13,7 @@ from index.numbers import Number, parse_number, precision
 
 from .metrics import BY_NAME, GENERIC_LABELS, clean_label, is_instant, metric_for
 from .periods import (
+    DATE_RE,
     SPAN_TITLE_RE,
     FiscalCalendar,
     Period,
@@ -57,6 +58,8 @@ SCALE_RE = re.compile(
     r"(?i)(?:in|amounts in|dollars in|\$ in|\(in)\s*(?:\$\s*|us\s*\$\s*)?(thousands|millions|billions|000s|000's|\$000|mm)"
     r"|\(\$\s*(000|000s|millions?|thousands?)\)|\b(thousands|millions|billions) of (?:u\.s\. )?dollars"
     r"|\$\s*(thousands|millions|billions)\b"
+    # "(millions, except earnings per common share)": the word alone opening a parenthesis
+    r"|\(\s*(thousands|millions|billions)\s*(?:,|\)|except\b)"
 )
 SCALE_WORD = {
     "thousands": 1e3,
@@ -121,22 +124,63 @@ def physical_unit(context: str) -> tuple[str, float] | None:
 
 
 def fiscal_calendar(doc: Document) -> FiscalCalendar:
-    """The company's fiscal calendar: stated year end, else inferred from 'first quarter ended June 30'."""
+    """The company's fiscal calendar: the stated year end, else inferred from the release's own quarter
+    ("third quarter ... ended November 2, 2024": a year ending in January), and whether the release
+    names its years for the year they begin in ("third quarter of fiscal 2024" ended November 2, 2024)."""
+    head = doc.text[doc.body_start : doc.body_start + 20000]
+    if doc.is_html:
+        head = (
+            re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", head)).replace("&#160;", " ").replace("&nbsp;", " ")
+        )
+    ordinal = FYE_ORDINAL_RE.search(head)
+    ended = next((d for m in QUARTER_ENDED_RE.finditer(head) if (d := parse_date(m.group("date")))), None)
+    said = ADJACENT_QUARTER_RE.search(head)  # "first quarter ended June 30, 2004" says both at once
+    if said and parse_date(said.group(2)):
+        ordinal_q, ended_on = ORDINALS[said.group(1).lower()], parse_date(said.group(2))
+    else:
+        ordinal_q = ORDINALS[ordinal.group("q").lower()] if ordinal else None
+        ended_on = ended
     if doc.fiscal_year_end:
-        mm, dd = (int(x) for x in doc.fiscal_year_end.split("-"))
-        return FiscalCalendar(mm, dd)
-    m = re.search(
-        r"(?i)\b(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+(?:fiscal\s+)?\d{4}\s+)?ended\s+"
-        r"([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})",
-        doc.text[doc.body_start : doc.body_start + 20000],
-    )
-    if m:
-        d = parse_date(m.group(2))
-        if d:
-            q = {"first": 1, "second": 2, "third": 3, "fourth": 4}[m.group(1).lower()]
-            month = (d.month + 3 * (4 - q) - 1) % 12 + 1
-            return FiscalCalendar(month, 31 if month in (1, 3, 5, 7, 8, 10, 12) else 30 if month != 2 else 28)
-    return FiscalCalendar()
+        cal = FiscalCalendar.parse(doc.fiscal_year_end)
+    elif ordinal_q and ended_on:
+        month = (nominal(ended_on).month + 3 * (4 - ordinal_q) - 1) % 12 + 1
+        cal = FiscalCalendar(month, month_end(2001, month).day)
+    else:
+        return FiscalCalendar()
+    if not cal.named_by_start and ended_on:
+        # Each "third quarter of fiscal 2024" of the quarter that ended on that date says how years are
+        # named: by the year they end in unless every such mention is a year short of it.
+        said = [
+            (int(m.group("fy") or m.group("fy0")), m.start())
+            for m in FYE_ORDINAL_RE.finditer(head)
+            if (m.group("fy") or m.group("fy0"))
+            and ORDINALS[m.group("q").lower()] == cal.quarter_of(ended_on)
+        ]
+        years = {y for y, _ in said}
+        by_end = cal.fiscal_year(ended_on)
+        # (a lone "fourth quarter of fiscal 2003" deep in the text is the prior year's: the release must
+        # name its own quarter so, in its opening or beside the prior year's)
+        lead = any(y == by_end - 1 and at < 1500 for y, at in said)
+        if by_end not in years and by_end - 1 in years and (by_end - 2 in years or lead):
+            cal = FiscalCalendar(cal.month, cal.day, True)
+    return cal
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+ADJACENT_QUARTER_RE = re.compile(
+    r"(?i)\b(first|second|third|fourth)\s+(?:fiscal\s+)?quarter\s+(?:of\s+(?:fiscal\s+)?\d{4}\s+)?ended\s+"
+    r"([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})"
+)
+# "third quarter of fiscal 2024", "fiscal 2024 third quarter", "THIRD QUARTER" (a headline)
+FYE_ORDINAL_RE = re.compile(
+    r"(?i)\b(?:fiscal\s+(?P<fy0>(?:19|20)\d\d)\s+)?(?P<q>first|second|third|fourth)[\s-]+(?:fiscal\s+)?quarter"
+    r"(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)(?P<fy>(?:19|20)\d\d))?"
+)
+# "quarter ended November 2, 2024", "13-week fiscal quarter ended", "three months ended"
+QUARTER_ENDED_RE = re.compile(
+    r"(?i)\b(?:quarter|(?:13|thirteen|three)[\s-]+(?:weeks?|months?)(?:\s+fiscal\s+(?:quarter|period))?)\s+"
+    r"(?:period\s+)?ended\s+(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})"
+)
 
 
 def table_scale(text: str) -> float:
@@ -196,6 +240,10 @@ def row_unit(label: str, parents: tuple[str, ...], n: Number) -> str:
         return "percent"
     if STOCK_LINE_RE.match(label):
         return "USD"  # "Common stock, $1.00 par value; 30,000,000 shares authorized" is a dollar line
+    if re.match(r"(?i)^\s*(common|preferred|treasury|capital) (shares|stock)\s*$", label) and any(
+        re.search(r"(?i)equity|capital", p) for p in parents
+    ):
+        return "USD"  # "Common shares 323" under shareholders' equity: the stock account, in dollars
     if SHARE_COUNT_RE.match(label) and not n.is_currency:
         return "shares"  # "Shares used in computing diluted earnings (loss) per share" counts shares
     if re.search(
@@ -236,8 +284,13 @@ def _checked_unit(unit: str, r, context: str, beside_per_share: bool = False) ->
     if (
         unit == "USD"
         and cents
-        and (PER_SHARE_LINE_RE.search(clean_label(r.label)) or beside_per_share)
-        and re.search(r"(?i)per[- ]share", context)
+        and (
+            beside_per_share
+            or (
+                PER_SHARE_LINE_RE.search(clean_label(r.label))
+                and re.search(r"(?i)per[- ](?:common\s+)?share", context)
+            )
+        )
     ):
         # (a line of cents between "Diluted EPS - as reported" and "- as adjusted" is per share too)
         return "USD/share"
@@ -286,7 +339,9 @@ def _on_week_calendar(facts: list[Fact]) -> list[Fact]:
     month or the one nearest the month's end is read off the release's own dates."""
     from collections import Counter
 
-    ends = [date.fromisoformat(f.period.end) for f in facts if f.period.kind == "duration"]
+    # (the tables' dates say which calendar it is; the text's month ends would hide it)
+    tabled = [f for f in facts if f.cite_kind == "table_row"] or facts
+    ends = [date.fromisoformat(f.period.end) for f in tabled if f.period.kind == "duration"]
     odd = [e for e in ends if e != month_end(e.year, e.month)]
     if not odd:
         return facts
@@ -356,11 +411,21 @@ def _with_share_scales(facts: list[Fact]) -> list[Fact]:
         as_printed = f.value / f.scale
         votes.setdefault(f.table, []).append(abs(as_printed / implied - 1) < abs(f.value / implied - 1))
     unscaled = {t for t, v in votes.items() if v and sum(v) > len(v) / 2}
-    if not unscaled:
-        return facts
+    if unscaled:
+        facts = [
+            _replace(f, value=round(f.value / f.scale, 6), scale=1.0)
+            if f.unit == "shares" and f.table in unscaled and f.scale != 1
+            else f
+            for f in facts
+        ]
+    # A share count printed bare in one table ("Average shares outstanding 216.5") that another table
+    # prints with its scale ("(millions ...)": 216.5 million) for the same period is that count.
+    scaled = {(f.period, f.as_printed.strip()): f.scale for f in facts if f.unit == "shares" and f.scale != 1}
     return [
-        _replace(f, value=round(f.value / f.scale, 6), scale=1.0)
-        if f.unit == "shares" and f.table in unscaled and f.scale != 1
+        _replace(f, value=round(f.value * s, 6), scale=s)
+        if f.unit == "shares"
+        and f.scale == 1
+        and (s := scaled.get((f.period.end, f.period.kind, f.as_printed.strip())))
         else f
         for f in facts
     ]
@@ -453,7 +518,7 @@ def table_facts(
     for bi, band in enumerate(t.bands):
         row: list[Period | None] = []
         for c in band.columns:
-            header = " ".join(_with_sibling_header(c.header, band.columns, c.col))
+            header = _date_of_year(" ".join(_with_sibling_header(c.header, band.columns, c.col)))
             months_ctx = band.title + " " + t.caption
             if months_stated(header) is None and bi > 0:
                 # A restated band ("March 31, 2004" alone) keeps the span the first band gave.
@@ -499,6 +564,19 @@ def table_facts(
     parts = {bi: _part_columns(band, periods[bi]) for bi, band in enumerate(t.bands)}
     per_share_rows = {i for i, r in enumerate(t.rows) if PER_SHARE_LABEL_RE.search(r.label)}
     for ri, r in enumerate(t.rows):
+        prev = t.rows[ri - 1] if ri else None
+        if not r.label.strip() and prev is not None and len(prev.parents) > len(r.parents):
+            # A row without a label right after a section's lines is the section's total ("OPERATING
+            # EXPENSES: Selling / General and administrative / 85,588")
+            r = _replace(r, label=f"Total {prev.parents[len(r.parents)].rstrip(':').strip().lower()}")
+        elif (
+            r.label.strip() in ("", "Total")
+            and prev is not None
+            and ri >= 2
+            and re.match(r"(?i)less\b", prev.label)
+        ):
+            # "PROPERTY AND EQUIPMENT / Less accumulated depreciation / 143,032": the line, net
+            r = _replace(r, label=f"{t.rows[ri - 2].label.rstrip(':').strip()}, net")
         beside = ri - 1 in per_share_rows and ri + 1 in per_share_rows
         taken: set[tuple] = set()  # (metric, unit, period) this row already has a figure for
         band_periods = periods[r.band] if r.band < len(periods) else []
@@ -726,6 +804,23 @@ def _related_columns(band, band_periods: list[Period | None]) -> dict[int, tuple
 
 BARE_YEAR_RE = re.compile(r"^\(?(?:19|20)\d\d\)?\*?$")
 HEADER_NOISE_RE = re.compile(r"(?i)^\(?(unaudited|audited|restated|as restated|\(\d\)|\*+)\)?$")
+
+
+def _date_of_year(header: str) -> str:
+    """'For the 13 Weeks Ended July 3, 2004 and June 28, 2003 ... 2003': a header that spans columns with
+    one date for each, over a column headed by a year, is that year's date."""
+    dates = list(DATE_RE.finditer(header))
+    year = re.search(r"\b((?:19|20)\d\d)\s*$", header)
+    if len(dates) < 2 or not year or dates[-1].end() == year.end():
+        return header
+    mine = [d for d in dates if d.group(3) == year.group(1)]
+    if len(mine) != 1:
+        return header
+    out = header
+    for d in sorted(dates, key=lambda d: -d.start()):
+        if d is not mine[0]:
+            out = out[: d.start()] + out[d.end() :]
+    return re.sub(r"\s+and\s+(?=\s|$)|\band\s*$", " ", out)
 
 
 def _with_sibling_header(header: tuple[str, ...], columns, col: int) -> tuple[str, ...]:

@@ -141,7 +141,7 @@ def parse_file(raw: bytes, path: str) -> Parts:
         cal = fiscal_calendar(d)
         mp = main_period(facts, d, cal)
         # Keep the calendar the facts were read on (stated or inferred), so answers use the same one.
-        d = replace(d, fiscal_year_end=f"{cal.month:02d}-{cal.day:02d}")
+        d = replace(d, fiscal_year_end=cal.code)
         parts.append((d, segs, facts, mp.label if mp else ""))
     return parts
 

@@ -303,6 +303,8 @@ LEXICON: tuple[Metric, ...] = (
             r"^(total )?sales$",
             r"^total (net )?revenues?\b",
             r"^revenues?,? net$",
+            r"^(?:revenues?|sales),? net of returns",  # "SALES, Net of returns and allowances"
+            r"^sales,? net$",
             r"^total operating revenues",
         ],
         [

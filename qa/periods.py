@@ -101,6 +101,23 @@ class FiscalCalendar:
 
     month: int = 12
     day: int = 31
+    # Retailers whose year ends in January name it for the year it began in ("fiscal 2024" ended
+    # February 1, 2025); others for the year it ends in (Walmart's "fiscal 2025" ended January 31, 2025).
+    named_by_start: bool = False
+
+    @classmethod
+    def parse(cls, code: str | None) -> FiscalCalendar:
+        """The calendar a store keeps as "MM-DD" ("MM-DDs" when named by the year it starts in)."""
+        if not code:
+            return cls()
+        start = code.endswith("s")
+        mm, dd = (int(x) for x in code.rstrip("s").split("-"))
+        return cls(mm, dd, start)
+
+    @property
+    def code(self) -> str:
+        """The calendar as the store keeps it (see `parse`)."""
+        return f"{self.month:02d}-{self.day:02d}" + ("s" if self.named_by_start else "")
 
     @property
     def is_calendar(self) -> bool:
@@ -110,7 +127,7 @@ class FiscalCalendar:
     def quarter_end(self, fy: int, q: int) -> date:
         """Nominal end (a month end) of fiscal quarter q of fiscal year fy."""
         m = self.month - 3 * (4 - q)
-        y = fy
+        y = fy + self.named_by_start
         while m <= 0:
             m += 12
             y -= 1
@@ -118,12 +135,12 @@ class FiscalCalendar:
 
     def year_end(self, fy: int) -> date:
         """Nominal end of fiscal year fy."""
-        return month_end(fy, self.month)
+        return month_end(fy + self.named_by_start, self.month)
 
     def fiscal_year(self, end: date) -> int:
         """The fiscal year a period ending on `end` falls in."""
         n = nominal(end)
-        return n.year if n.month <= self.month else n.year + 1
+        return (n.year if n.month <= self.month else n.year + 1) - self.named_by_start
 
     def quarter_of(self, end: date) -> int:
         """Fiscal quarter (1-4) that ends on `end`."""
@@ -376,11 +393,12 @@ QUARTER_RE = re.compile(
 )
 ENDED_RE = re.compile(
     rf"(?i)\b(?P<len>three|six|nine|twelve|3|6|9|12|13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+"
-    rf"(?P<unit>months?|weeks?)\s+(?:period\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    rf"(?P<unit>months?|weeks?)\s+(?:fiscal\s+)?(?:(?:period|quarter|year)\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
     rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
 YEAR_PHRASE_RE = re.compile(
     r"(?i)\b(?:full[\s-]+year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
+    r"(?![\s-]*(?:weeks?|months?|days?)\b)"  # "the prior year 13-week quarter" names no year 2013
     r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
     r"|\bfy(?P<y3>\d{2,4})\b"
 )
@@ -392,10 +410,28 @@ HALF_RE = re.compile(
 YTD_RE = re.compile(r"(?i)\b(?:year[- ]to[- ]date|ytd)\b")
 THE_YEAR_RE = re.compile(
     r"(?i)\b(?:for|in|during)\s+the\s+(?:full\s+|fiscal\s+|whole\s+)?year\b(?!\s+(?:ended|ending|ago|earlier))"
+    # "FISCAL YEAR REVENUES INCREASE 36%": the year, its number unsaid
+    r"|\b(?:fiscal|full)[\s-]+year\b(?![\s-]*(?:'?\d|ended|ending|end\b|to\b))"
 )
 NINE_RE = re.compile(
     r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
 )
+# "26 weeks 2004", "the 39 weeks of fiscal 2024": a 52/53-week calendar's spans
+WEEKS_RE = re.compile(
+    r"(?i)\b(?P<n>13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+weeks?"
+    r"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
+)
+WEEK_MONTHS = {
+    "13": 3,
+    "26": 6,
+    "39": 9,
+    "52": 12,
+    "53": 12,
+    "thirteen": 3,
+    "twenty-six": 6,
+    "thirty-nine": 9,
+}
+WEEK_MONTHS |= {"fifty-two": 12, "fifty-three": 12}
 # "9M06", "6M 2006": analysts' shorthand for the year-to-date spans
 SPAN_SHORT_RE = re.compile(r"(?i)(?<![$\d.,])\b(?P<n>6|9|12)m\s?'?(?P<y>(?:19|20)?\d\d)\b")
 SIX_RE = re.compile(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
@@ -528,6 +564,8 @@ def find_periods(text: str) -> list[PeriodQuery]:
         add(PeriodQuery(None, fiscal_year=int(after.group(1)) if after else None, span=span, relative="ytd"))
     for m in THE_YEAR_RE.finditer(text):
         add(PeriodQuery(12, span=m.span()))
+    for m in WEEKS_RE.finditer(text):
+        add(PeriodQuery(WEEK_MONTHS[m.group("n").lower()], fiscal_year=_year(m.group("y")), span=m.span()))
     for m in SPAN_SHORT_RE.finditer(text):
         add(PeriodQuery(int(m.group("n")), fiscal_year=_year(m.group("y")), span=m.span()))
     for m in NINE_RE.finditer(text):
@@ -556,7 +594,7 @@ RELATIVE_RE = re.compile(
     r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
     r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
     r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"
-    r"|(?:last|(?:the\s+)?prior|(?:the\s+)?previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end))(?=\W|$))"
+    r"|(?:last|(?:the\s+)?prior|(?:the\s+)?previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end|fiscal|\d))(?=\W|$))"
 )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -43,6 +43,7 @@ GUIDANCE_RE = re.compile(
 )
 CHANGE_BEFORE_RE = re.compile(
     r"(?i)(\b(up|down|increas\w*|decreas\w*|improv\w*|grow\w*|grew|rose|fell|declin\w*|an?|by|rais\w*|lower\w*|"
+    r"narrow\w*|widen\w*|expand\w*|contract\w*|slipp\w*|"
     r"cut\w*|surg\w*|jump\w*|soar\w*|climb\w*|drop\w*|plung\w*|gain\w*|ris\w*)|"
     r"\b(growth|increase|decrease|decline|improvement|reduction|rise|gain|drop)\s+of)\s*$"
 )
@@ -58,15 +59,21 @@ AMOUNT_CHANGE_BEFORE_RE = re.compile(
     r"(?i)\b(by|an? (increase|decrease|improvement|reduction) of|increased|decreased|rose|grew|fell|declined|"
     r"improved|dropped|climbed|(?:was|were) (?:up|down)|up|down)\s*$"
 )
+COMPONENT_BEFORE_RE = re.compile(
+    r"(?i)\b(?:including|excluding|includes|excludes|included|excluded|net of)\s+(?:approximately\s+|about\s+)?$"
+)
 DOWN_BEFORE_RE = re.compile(
-    r"(?i)\b(decreas\w*|declin\w*|fell|down|lower\w*|drop\w*|reduc\w*|cut|plung\w*|slipp\w*|shrank|"
+    r"(?i)\b(decreas\w*|declin\w*|fell|down|lower\w*|drop\w*|reduc\w*|cut|plung\w*|slipp\w*|shrank|narrow\w*|"
+    r"contract\w*|"
     r"(decrease|decline|reduction|drop) of)(\s+by)?\s*$"
 )
 DOWN_AFTER_RE = re.compile(r"(?i)^\s*(decrease|decline|reduction|lower|less|drop)\b")
 SHARE_OF_REVENUE_RE = re.compile(r"(?i)\s*of\s+(total\s+)?(net\s+)?(revenues?|sales)\b")
 PER_SHARE_RE = re.compile(r"(?i)^\s*(per (diluted |basic )?(common )?share|a (diluted )?share)")
 # Words or marks between a figure and a metric named after it that make the metric not the figure's.
-AFTER_STOP_RE = re.compile(r"[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b")
+AFTER_STOP_RE = re.compile(
+    r"(?i)[,;%\d]|\.\s|\s[o*\u2022]\s|\b(was|were|is|or|and|for|from|over|compared|to)\b"
+)
 DIGIT_RE = re.compile(r"\d")
 RANGE_RE = re.compile(r"(?i)^\s*(?:to|and|-|–|through)\s*$")
 EXTRA_METRICS: tuple[tuple[str, str], ...] = ()  # names the lexicon lacks, as (name, pattern)
@@ -79,7 +86,8 @@ LOSS_METRICS = {
 }
 # Words that may stand between a figure and its own period phrase ("$15.2 million net loss in the ...").
 PERIOD_GAP_RE = re.compile(
-    r"(?i)[\s,]*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down)\b)[a-z&'-]+,?\s+){0,4}?"
+    r"(?i)[\s,]*(?:(?!(?:with|and|or|while|but|compared|versus|vs|from|over|to|up|down|reflecting|based|due|"
+    r"driven|including|excluding|as)\b)[a-z&'-]+,?\s+){0,4}?"
     r"(?:(?:in|for|during|of|at)\s+)?(?:the\s+)?(?:company's\s+)?"
 )
 
@@ -275,7 +283,9 @@ def figures(sent: str) -> list[Figure]:
             continue
         if not n.is_currency and not n.is_percent and not re.search(r"(?i)\$|dollars", sent):
             continue  # "1.5 billion" of something that is not money
-        a = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        # (where the printed figure starts: an unpaired "(" before it is the sentence's, not the figure's)
+        at = m.group(0).find(n.as_printed)
+        a = m.start() + (at if at >= 0 else len(m.group(0)) - len(m.group(0).lstrip()))
         raw.append((a, a + len(n.as_printed), n))
     out: list[Figure] = []
     i = 0
@@ -311,7 +321,11 @@ def figures(sent: str) -> list[Figure]:
                 continue
         aside = (
             bool(out)
-            and bool(re.search(r",\s*or\s*$", sent[max(0, a - 8) : a]))
+            and bool(
+                re.search(r",\s*or\s*$", sent[max(0, a - 8) : a])
+                # "$0.89 per share ($0.88 per share on a diluted basis)": the same figure, diluted
+                or re.fullmatch(r"\s*per\s+(?:\w+\s+)?share\s*\(\s*", sent[out[-1].b : a])
+            )
             and bool(PER_SHARE_RE.match(sent[b:]))
         )
         out.append(Figure(a, b, n, aside=aside))
@@ -405,7 +419,10 @@ def metric_of(sent: str, lo: int, a: int, b: int, phrases, nearest: bool = False
     return None
 
 
-ASIDE_RE = re.compile(r"(?i),\s*(?:including|excluding|such as|which|primarily|mainly|net of)\b[^,;]*,")
+ASIDE_RE = re.compile(
+    r"(?i),\s*(?:but\s+|and\s+)?(?:including|excluding|such as|which|primarily|mainly|net of|before|after|"
+    r"exclusive of|inclusive of)\b[^,;]*(?=,)"  # (the closing comma may open the next aside)
+)
 
 
 def _opens_clause(sent: str, m: Mention, subject: Mention) -> bool:
@@ -604,7 +621,13 @@ def period_of(
     k = bisect_left(starts, a) - 1
     if k >= 0 and starts[k] >= lo:
         return periods[k]  # the last one in [lo, a)
-    if i < len(starts) and starts[i] < max(stop, b) and not COMPARISON_RE.search(sent[b : starts[i]]):
+    if (
+        i < len(starts)
+        and starts[i] < max(stop, b)
+        and not COMPARISON_RE.search(sent[b : starts[i]])
+        # ", reflecting the year-to-date results": a reason's period, not the figure's
+        and not re.search(r"(?i)\b(reflecting|based|due|driven|primarily|because)\b", sent[b : starts[i]])
+    ):
         return periods[i]
     lead = [p for p in periods[:2] if p.span[0] <= 12 and not p.relative]
     return lead[0] if lead else None
@@ -623,7 +646,8 @@ def resolve(pq: PeriodQuery | None, cal: FiscalCalendar, main: Period | None) ->
         m_end = date.fromisoformat(main.end)
         ends = [month_end(m_end.year + dy, pq.month) for dy in (-1, 0, 1)]
         return make_period(min(ends, key=lambda d: abs((d - m_end).days)), 3, cal)
-    if pq.fiscal_year is None and pq.quarter and main:
+    if pq.fiscal_year is None and not pq.end and (pq.quarter or pq.months in (6, 9, 12)) and main:
+        # "the fourth quarter", "the first nine months", "the fiscal year": of the release's own year
         fy = cal.fiscal_year(date.fromisoformat(main.end))
         pq = PeriodQuery(pq.months, fiscal_year=fy, quarter=pq.quarter, span=pq.span)
     r = pq.resolve(cal)
@@ -675,6 +699,7 @@ def read_sentence(
     before_first = [p for p in periods if p.span[0] < figs[0].a and not p.relative and p.instant]
     opening = before_first[-1] if before_first else None
     last_free: Mention | None = None
+    last_mention: Mention | None = None
     stops = _next_starts(figs, len(sent))
     for i, f in enumerate(figs):
         stop = stops[i]
@@ -682,6 +707,16 @@ def read_sentence(
         if f.aside and last is not None:
             # "$800,000, or ($0.03) per share": the same metric and period, per share.
             metric = last.metric if last.metric.endswith("per share") else _per_share(last.metric)
+            close = sent.find(")", f.b)
+            if (
+                out
+                and out[-1].unit == "USD/share"
+                and metric in ("net income per share", "earnings per share")
+                and re.search(r"(?i)dilut", sent[f.b : close if close != -1 else f.b + 40])
+            ):
+                # "$0.89 per share ($0.88 per share on a diluted basis)": basic, then diluted
+                metric = "diluted earnings per share"
+                out[-1] = replace(out[-1], metric="basic earnings per share")
             out.append(
                 ProseFigure(
                     metric,
@@ -724,9 +759,27 @@ def read_sentence(
             # not the clause subject's (named by the lexicon where it can be)
             inside = _mentions(sent, own_np.start, own_np.end, phrases)
             mention = max(inside, key=lambda m: m.end - m.start) if inside else own_np
+        if (
+            last is not None
+            and last_mention is not None
+            and i not in named
+            and last.metric.endswith(" change %")
+            and re.fullmatch(r"(?i)\s*(?:to|at)\s*", sent[last.b : f.a])
+        ):
+            mention = last_mention  # "earnings per share rises 37% to $2.15": the level the change reached
         if isinstance(mention, FreeMention):
             last_free = mention
         metric = mention.name
+        if mention.start < f.a and COMPONENT_BEFORE_RE.search(sent[max(0, f.a - 30) : f.a]):
+            # "expects earnings per share ..., but including $0.24 per share related to special charges, to be
+            # between $2.66 and $2.86": a part of the figure the clause is about, not that figure (nor are
+            # the line items its aside names)
+            comma = sent.find(",", f.b)
+            prev_end = (
+                comma if comma != -1 and comma < (figs[i + 1].a if i + 1 < len(figs) else len(sent)) else f.b
+            )
+            continue
+        metric = mention.name if i in named else _named(sent, mention)
         if re.search(r"(?i)\baverage\s+$", sent[max(0, mention.start - 9) : mention.start]):
             metric = "average " + metric  # "Average total assets were $550.1 billion" is not total assets
         lex = BY_NAME.get(metric)
@@ -768,7 +821,9 @@ def read_sentence(
         elif n.is_percent:
             if CHANGE_BEFORE_RE.search(before) or CHANGE_AFTER_RE.match(sent[f.b : f.b + 30]):
                 subject = mention if i in named else metric_of(sent, prev_end, f.a, f.a, phrases)
-                metric = (subject.name if subject else metric) + " change %"
+                metric = (
+                    metric if i in named else _named(sent, subject) if subject else metric
+                ) + " change %"
             elif not metric.endswith("%") and not (lex and lex.unit == "percent"):
                 metric += " %"  # a share of something; a ratio the lexicon knows is a percent already
         if (
@@ -810,8 +865,9 @@ def read_sentence(
             if (
                 guidance_words
                 and own is not None
-                and own.quarter
+                and (own.quarter or own.months == 12)
                 and own.fiscal_year is None
+                and not own.end
                 and main is not None
                 and period is not None
                 and period.end <= main.end
@@ -822,10 +878,21 @@ def read_sentence(
         prev_end = clause_end
         if period is None:
             continue
+        if (
+            own is not None
+            and last is not None
+            and out
+            and out[-1] is last
+            and last.metric in (metric + " change %", metric + " change")
+            and re.fullmatch(r"(?i)\s*(?:percent\s*)?to\s*", sent[last.b : f.a])
+        ):
+            # "decreased 9.2 percent to $128.0 million for the 39-week period": the change is of that period
+            out[-1] = last = replace(last, period=period)
         if is_instant(metric) and period.kind == "duration":
             period = make_period(date.fromisoformat(period.end), None, cal)
         is_guidance = guidance_words and (f.high is not None or (main is not None and period.end > main.end))
         high = f.high.value if f.high else None
+        last_mention = mention
         last = ProseFigure(
             metric,
             value,
@@ -933,6 +1000,50 @@ def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tupl
         if not re.fullmatch(r"[\s,]*(?:and\s+)?(?:the\s+)?", sent[m.end : n.start]):
             return {}
     return {i: (m, first) for i, m in zip(run, listed, strict=True)}
+
+
+# Words before a sentence-opening line item that keep it the whole line ("Total revenue", "Net sales",
+# "Fourth quarter revenue"); any other ("Online sales", "Product revenue") names a part of it.
+WHOLE_MODIFIERS = frozenset(
+    re.findall(
+        r"\S+",
+        "total net consolidated gaap non-gaap reported record quarterly annual overall company company's "
+        "fiscal full year quarter first second third fourth the our its their this that these q1 q2 q3 q4 "
+        "year-to-date ytd adjusted diluted basic operating gross and &",
+    )
+)
+
+
+def _named(sent: str, mention) -> str:
+    """A mention's metric, or the part of it the sentence opens with ("online sales")."""
+    part = _part_of_subject(sent, mention)
+    return f"{part} {clean_phrase(mention.text).lower()}" if part else mention.name
+
+
+SUBJECT_VERB_RE = re.compile(
+    r"(?i)reported|posted|recorded|had|has|have|generated|achieved|delivered|saw|announced|said|"
+    r"increased|decreased|grew|improved|reduced|raised|lowered|expects?|expected|reaffirm\w*|is|was|were|are"
+)
+
+
+def _part_of_subject(sent: str, mention) -> str:
+    """The modifier words of a line item that opens the sentence and names a part of it ("Online" of
+    "Online sales decreased 9.2 percent"), else ""."""
+    if isinstance(mention, FreeMention) or mention.start > 60:
+        return ""
+    lead = sent[: mention.start]
+    lead = re.sub(r"^\W*(?:o|--?|\*)\s+", "", lead)  # (a bullet "o" or "--" opens the item)
+    # the words right before it, opening the sentence or its first clause ("Overall, domestic comparable
+    # store sales decreased 2.9 percent")
+    m = re.fullmatch(r"(?s)(?:\W*[A-Za-z][\w'-]*\s*,)?\W*((?:[A-Za-z][\w&'-]*\s+){1,3})", lead)
+    if not m:
+        return ""
+    words = m.group(1).split()
+    if all(w.lower() in WHOLE_MODIFIERS or re.fullmatch(r"(?:19|20)\d\d", w) for w in words):
+        return ""
+    if any(SUBJECT_VERB_RE.fullmatch(w) for w in words):
+        return ""  # "ABVC reported total revenues of ...": the line item is the verb's object, whole
+    return " ".join(words).lower()
 
 
 def _words_from(sent: str, a: int, b: int) -> str:

@@ -102,13 +102,28 @@ def parse_question(text: str, companies: list[tuple[str, str, str]]) -> Question
         rest=rest,
         periods=periods,
         guidance=bool(GUIDANCE_WORDS.search(q)),
-        change=bool(CHANGE_WORDS.search(q)),
+        change=_asks_change(q),
         wants_passages=bool(PASSAGE_WORDS.search(q)),
         wants_percent=wants_percent,
         wants_instant=wants_instant,
         company_guess=_guessed_name(q, companies),
         event_dates=tuple(p.end for p in event if p.end),
     )
+
+
+def _asks_change(q: str) -> bool:
+    """Whether the question asks for a change; "change in accounting principle", "change in fair value"
+    (a "change in" that no period follows) name a line item instead."""
+    for m in CHANGE_WORDS.finditer(q):
+        after = re.match(r"(?i)\s+in\s+(.*)", q[m.end() :])
+        if m.group(0).lower() == "change" and after:
+            rest = after.group(1)
+            if not any(p.span[0] <= 4 for p in find_periods(rest)) and not re.match(
+                r"(?i)(?:the\s+)?(?:q\d|quarter|year|period|fiscal)", rest
+            ):
+                continue
+        return True
+    return False
 
 
 def _guessed_name(q: str, companies) -> str:
@@ -295,7 +310,9 @@ def _vocabulary() -> frozenset[str]:
 def _leading_name(q: str) -> tuple[int, int] | None:
     """Where the capitalized words a question opens with (after "What was", "How much did") stand that
     are no metric, period or question word."""
-    opener = re.match(r"(?i)^\s*(?:(?:what|how|much|many|did|does|do|was|were|is|are|the)\s+)*", q)
+    opener = re.match(
+        r"(?i)^\s*(?:(?:what|how|much|many|did|does|do|was|were|is|are|the|by|in|for|at|on)\s+)*", q
+    )
     pos = start = opener.end()
     end = None
     while pos < len(q):

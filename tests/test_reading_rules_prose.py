@@ -433,3 +433,78 @@ def test_a_decrease_is_a_negative_change_and_a_smaller_loss_a_positive_one():
     assert f.value == -5.0
     (f,) = [x for x in read("Net loss decreased by $2.1 million in the quarter.", CAL, main)]
     assert (f.metric, f.value) == ("net income change", 2_100_000)
+
+
+# --- 11. components, reasons, parts, levels reached -------------------------------------------------
+
+
+def test_an_included_amount_is_a_component_not_the_guidance():
+    """'expects earnings per share, before ..., but including $0.24 per share related to special charges,
+    to be between $2.66 and $2.86, reflecting the year-to-date results': EPS guidance 2.66-2.86 for the
+    year; the $0.24 is part of it and 'year-to-date' is the reason's period."""
+    main = make_period(date(2004, 6, 30), 3, CAL)
+    sent = (
+        "For the year, the company now expects earnings per share, before the cumulative effect of change "
+        "in accounting principle, but including $0.24 per share related to the second quarter special "
+        "charges and additional depreciation, to be between $2.66 and $2.86, reflecting the year-to-date "
+        "results and a reduced revenue outlook based upon first-half trends."
+    )
+    (f,) = read(sent, CAL, main)
+    assert (f.metric, f.value, f.high, f.guidance) == ("earnings per share", 2.66, 2.86, True)
+    assert f.period.label == "FY2004"
+
+
+def test_basic_and_diluted_per_share_in_one_sentence():
+    """'$0.89 per share ($0.88 per share on a diluted basis)': basic 0.89, diluted 0.88, and the year-ago
+    figures take the period named after their asides."""
+    cal = FiscalCalendar(1, 31, True)
+    main = make_period(date(2024, 11, 2), 3, cal)
+    sent = (
+        "Net income for the third quarter of fiscal 2024 was $44.2 million, or $0.89 per share ($0.88 per "
+        "share on a diluted basis), compared with net income of $51.8 million, or $1.05 per share ($1.04 "
+        "per share on a diluted basis) for the third quarter of fiscal 2023."
+    )
+    got = [(f.metric, f.value, f.period.label) for f in read(sent, cal, main)]
+    assert got == [
+        ("net income", 44_200_000, "Q3 FY2024"),
+        ("basic earnings per share", 0.89, "Q3 FY2024"),
+        ("diluted earnings per share", 0.88, "Q3 FY2024"),
+        ("net income", 51_800_000, "Q3 FY2023"),
+        ("basic earnings per share", 1.05, "Q3 FY2023"),
+        ("diluted earnings per share", 1.04, "Q3 FY2023"),
+    ]
+
+
+def test_a_part_opening_the_sentence_and_the_level_a_change_reached():
+    """'Online sales decreased 9.2 percent to $128.0 million for the 39-week period' is online sales (a
+    part of net sales) and its change, both of the 39 weeks; 'EARNINGS PER SHARE RISES 37% TO $2.15' is
+    EPS (a headline in capitals reads like a sentence)."""
+    cal = FiscalCalendar(1, 31, True)
+    main = make_period(date(2024, 11, 2), 3, cal)
+    sent = (
+        "Online sales decreased 9.2 percent to $128.0 million for the 39-week period ended November 2, 2024."
+    )
+    got = [(f.metric, f.value, f.period.months) for f in read(sent, cal, main)]
+    assert got == [("online sales change %", -9.2, 9), ("online sales", 128_000_000, 9)]
+    main = make_period(date(2005, 9, 30), 3, SEPT)
+    sent = "-FISCAL YEAR REVENUES INCREASE 36% AND EARNINGS PER SHARE RISES 37% TO $2.15"
+    got = [(f.metric, f.value, f.period.label) for f in read(sent, SEPT, main)]
+    assert got == [
+        ("revenue change %", 36, "FY2005"),
+        ("earnings per share change %", 37, "FY2005"),
+        ("earnings per share", 2.15, "FY2005"),
+    ]
+
+
+def test_week_counts_are_not_years():
+    """'the prior year 13-week fiscal quarter' names no year 2013; '39-week fiscal period ended' is nine
+    months; '26 weeks 2004' is the first half of 2004."""
+    spans = [
+        (p.months, p.fiscal_year, p.end)
+        for p in find_periods("for the prior year 13-week fiscal quarter ended October 28, 2023")
+    ]
+    assert spans == [(3, None, "2023-10-28")]
+    assert [(p.months, p.end) for p in find_periods("the 39-week fiscal period ended November 2, 2024")] == [
+        (9, "2024-11-02")
+    ]
+    assert [(p.months, p.fiscal_year) for p in find_periods("26 weeks 2004")] == [(6, 2004)]

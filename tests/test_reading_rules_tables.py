@@ -707,3 +707,80 @@ def test_a_column_dated_after_the_release_is_a_misprint_and_left_out():
     ends = {f.period.end for f in facts}
     assert "2006-12-31" not in ends
     assert values(facts, "revenue") == {("2006-01-01", "2006-04-01"): 19_786_000}
+
+
+# --- one header over two years; a scale word opening a parenthesis; a stock account ----------------
+
+TWO_DATES_HEADER = """Example Roebuck Reports Second Quarter Results
+
+CHICAGO, July 22, 2004 -- Example Roebuck and Co. today reported results.
+
+<TABLE>
+                                          For the 13         For the 26
+                                          Weeks Ended        Weeks Ended
+                                        July 3, 2004 and   July 3, 2004 and
+                                         June 28, 2003      June 28, 2003
+    (millions, except earnings per
+     common share)                       2004     2003      2004      2003
+<S>                                    <C>       <C>       <C>       <C>
+     Total revenues                      8,781   10,196    16,575    19,076
+    NET INCOME                          $  53   $  309   $  (806)  $   501
+    Basic
+      Earnings per share before
+       cumulative effect                $ 0.25   $ 1.04   $  0.15   $  1.63
+      Cumulative effect of change in
+       accounting principle             $    -   $    -   $ (3.86)  $     -
+      Earnings/ (loss) per share        $ 0.25   $ 1.04   $ (3.71)  $  1.63
+    Average common equivalent shares
+     outstanding                         216.5    298.0     217.1     307.9
+</TABLE>
+"""
+
+
+def test_a_header_with_a_date_for_each_year_over_year_columns():
+    """'For the 13 Weeks Ended July 3, 2004 and June 28, 2003' over '2004 2003': each column takes its
+    year's date; '(millions, except ...)' scales dollars and share counts, not per-share amounts; a line
+    of cents between two per-share lines is per share."""
+    _doc, _tables, facts = read(TWO_DATES_HEADER)
+    rev = {(f.period.end, f.period.months): f.value for f in facts if f.metric == "revenue"}
+    assert rev == {
+        ("2004-07-03", 3): 8_781e6,
+        ("2003-06-28", 3): 10_196e6,
+        ("2004-07-03", 6): 16_575e6,
+        ("2003-06-28", 6): 19_076e6,
+    }
+    shares = [
+        f for f in facts if f.unit == "shares" and f.period.end == "2004-07-03" and f.period.months == 3
+    ]
+    assert [f.value for f in shares] == [216_500_000]
+    (cum,) = [f for f in facts if f.as_printed.strip() == "$ (3.86)"]
+    assert (cum.unit, cum.value) == ("USD/share", -3.86)
+
+
+BALANCE_WITH_BLANKS = """Example Retail Reports Results
+
+KEARNEY, Neb., November 22, 2024 -- Example Retail today reported results.
+
+                                 (Amounts in Thousands)
+<TABLE>
+                                          November 2,    February 3,
+                                             2024           2024
+<S>                                       <C>            <C>
+PROPERTY AND EQUIPMENT                     $ 508,273      $ 489,037
+Less accumulated depreciation               (365,241)      (360,200)
+                                           ---------      ---------
+                                             143,032        128,837
+SHAREHOLDERS' EQUITY:
+  Common shares                                  323            323
+</TABLE>
+"""
+
+
+def test_a_net_line_without_a_label_and_a_stock_account():
+    """The unlabelled line after 'Less accumulated depreciation' is property and equipment, net; 'Common
+    shares' under shareholders' equity is the stock account in dollars, not a count of shares."""
+    _doc, _tables, facts = read(BALANCE_WITH_BLANKS)
+    net = {f.period.end: f.value for f in facts if f.label == "PROPERTY AND EQUIPMENT, net"}
+    assert net == {"2024-11-02": 143_032_000, "2024-02-03": 128_837_000}
+    (stock,) = [f for f in facts if f.label.startswith("Common shares") and f.period.end == "2024-11-02"]
+    assert (stock.unit, stock.value) == ("USD", 323_000)
