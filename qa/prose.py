@@ -1020,6 +1020,9 @@ def _named(sent: str, mention) -> str:
     return f"{part} {clean_phrase(mention.text).lower()}" if part else mention.name
 
 
+FUNCTION_WORDS = frozenset(
+    re.findall(r"\S+", "in of for to at on with by from as terms than per into about over under within a an")
+)
 SUBJECT_VERB_RE = re.compile(
     r"(?i)reported|posted|recorded|had|has|have|generated|achieved|delivered|saw|announced|said|"
     r"increased|decreased|grew|improved|reduced|raised|lowered|expects?|expected|reaffirm\w*|is|was|were|are"
@@ -1043,6 +1046,8 @@ def _part_of_subject(sent: str, mention) -> str:
         return ""
     if any(SUBJECT_VERB_RE.fullmatch(w) for w in words):
         return ""  # "ABVC reported total revenues of ...": the line item is the verb's object, whole
+    if any(re.search(r"['’]s$", w) or w.lower() in FUNCTION_WORDS for w in words):
+        return ""  # "Mpower's loss ...", "In terms of Adjusted EBITDA": a possessor or a preposition
     return " ".join(words).lower()
 
 

@@ -508,3 +508,17 @@ def test_week_counts_are_not_years():
         (9, "2024-11-02")
     ]
     assert [(p.months, p.fiscal_year) for p in find_periods("26 weeks 2004")] == [(6, 2004)]
+
+
+def test_a_possessor_or_a_preposition_before_a_line_item_makes_no_part():
+    """ "Mpower's loss from continuing operations" and "In terms of Adjusted EBITDA, ..." name the lines
+    themselves, not parts of them."""
+    main = make_period(date(2004, 3, 31), 3, CAL)
+    sent = (
+        "In terms of Adjusted EBITDA, Mpower's second quarter 2004 guidance is $1.5 million to $2.0 million."
+    )
+    (f,) = read(sent, CAL, main)
+    assert (f.metric, f.value, f.high, f.guidance) == ("adjusted ebitda", 1_500_000, 2_000_000, True)
+    sent = "Mpower's loss from continuing operations was $0.5 million in the first quarter of 2004."
+    (f,) = read(sent, CAL, main)
+    assert not f.metric.startswith("mpower")
