@@ -53,6 +53,8 @@ COMPANY_SUFFIX = (
 # A name of one to seven words ending in a company suffix that is a word of its own ("Corp" in
 # "Corporate-owned" is not one).
 COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+){COMPANY_SUFFIX})(?![\w-])")
+# One to four capitalised words (a mark such as ® after them) ending where a ticker's parenthesis opens.
+BARE_NAME_RE = re.compile(r"(?<![\w&.'-])((?:[A-Z][\w&.'-]*\s+){0,3}[A-Z][\w&.'-]*)[\u00ae\u2122]?\s*$")
 DATELINE_RE = re.compile(
     # "ROCHESTER, NY - May 6, 2004 -" and "PITTSBURGH, April 14, 2022 – The ..." (date before or after a dash)
     rf"^\s*[A-Z][A-Za-z .'-]+,(?:\s*[A-Za-z .]+)?\s*(?:[-\u2013\u2014\u0096/]+|\(\w+\))\s*{DATE_RE.pattern}"
@@ -320,6 +322,13 @@ def find_company(plain: str, fields: dict) -> tuple[str, str]:
         cm = list(COMPANY_RE.finditer(before))
         if cm:
             name = _clean_company(cm[-1].group(1))
+        else:
+            # "NVIDIA (NASDAQ: NVDA) today reported": the capitalised words right before the ticker.
+            bare = BARE_NAME_RE.search(before)
+            # Only a name that opens its sentence (after a dateline's dash): "Roebuck and Co." is the
+            # end of a longer name, "the Company" no name at all.
+            opens = bare and not re.search(r"[a-z,]\s*$", before[: bare.start()])
+            name = _clean_company(bare.group(1)) if opens else ""
     conformed = fields.get("COMPANY CONFORMED NAME", [])
     if conformed and not name:
         name = _best_conformed(conformed, plain)

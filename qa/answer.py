@@ -180,9 +180,11 @@ def _printed_changes(lib, q: Question, scope: tuple[str, ...]) -> list[FactRow]:
 def _prints_line(lib, word: str, phrase: str) -> bool:
     """Whether a release prints the question's opening word as the start of its metric ("Online sales")."""
     first = phrase.split()[0] if phrase.split() else ""
-    if not first or " " in word.strip():
+    words = word.split()
+    if not first or not 1 <= len(words) <= 3:
         return False
-    pattern = re.compile(rf"(?i)\b{re.escape(word)}(?:\s|<[^>]*>|&nbsp;|&#160;)+{re.escape(first)}")
+    gap = r"(?:\s|<[^>]*>|&nbsp;|&#160;)+"  # ("Data Center revenue" across a tag or a line break)
+    pattern = re.compile(rf"(?i)\b{gap.join(re.escape(w) for w in words)}{gap}{re.escape(first)}")
     return any(pattern.search(lib.text_for(d.sha256)) for d in lib.store.documents())
 
 
@@ -1163,10 +1165,11 @@ def _docs_for_period(lib, q: Question, scope) -> list[str]:
         return []
     cals: dict = {}
     out = []
+    mains = lib.store.main_facts()  # (one fact per document: not every fact of each)
     for d in lib.store.documents():
         if scope and d.company_key not in scope:
             continue
-        main = lib.store.first_fact(d.doc_id, d.main_period)  # not every fact of the document
+        main = mains.get(d.doc_id)
         if main is not None and matches(main, q.periods[0], calendar_of(lib, d.doc_id, cals), False):
             out.append(d.doc_id)
     return out
@@ -1189,16 +1192,20 @@ def passages(lib, q: Question, scope: tuple[str, ...] | None) -> Answer:
     # Releases spell titles out: "CEO" is "Chief Executive Officer" in the text that names one.
     query = TITLE_ABBREV_RE.sub(lambda m: f"{m.group(0)} {TITLE_ABBREV[m.group(0).upper()]}", query)
     docs = _docs_for_period(lib, q, scope)
-    hits = []
+    # Not the lexicon's synonyms: a question no figure answers is not about a metric, and
+    # "earnings" grown into every name of net income only adds noise and cost.
     if docs:
-        for d in docs:
-            hits += lib.search(query, doc_id=d, limit=30, highlight=False)
+        hits = lib.search(query, doc_id=docs, limit=30 * len(docs), highlight=False, synonyms=False)
     elif scope:
         # Within the company's own releases: elsewhere in a large store its passages rank out of sight.
-        for name in sorted({d.company for d in lib.store.documents() if d.company_key in scope}):
-            hits += lib.search(query, company=name, limit=30, highlight=False)
+        names = sorted({d.company for d in lib.store.documents() if d.company_key in scope})
+        hits = (
+            lib.search(query, company=names, limit=30 * len(names), highlight=False, synonyms=False)
+            if names
+            else []
+        )
     else:
-        hits = lib.search(query, limit=10, highlight=False)
+        hits = lib.search(query, limit=10, highlight=False, synonyms=False)
     if scope:
         hits = [h for h in hits if company_key(h.company) in scope]
     if WANTS_NUMBER_RE.search(q.text):

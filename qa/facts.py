@@ -219,6 +219,9 @@ FLOW_LABEL_RE = re.compile(
     r"(?i)charge-?offs|recoveries|provision|\baverage|income|expense|revenue|earnings|originations|purchases|"
     r"\bsales\b|annualized|fees|margin|return on|efficiency|net interest|dividends? (declared|paid)"
 )
+BEGIN_LABEL_RE = re.compile(
+    r"(?i)\b(?:at\s+)?beginning\s+of\s+(?:the\s+)?(?:period|year|quarter|fiscal\s+year)\b"
+)
 INSTANT_SECTION_RE = re.compile(
     r"(?i)balance sheet|financial condition|financial position|period[- ]end|end of period|capital ratios?|"
     r"client assets|asset quality|at (quarter|period|year)[- ]end"
@@ -634,7 +637,10 @@ def table_facts(
                 metric = f"{clean_label(r.label)} ({unit})"
             elif unit == "shares" and LABEL_THOUSANDS_RE.search(r.label):
                 s = 1000.0  # "Common shares outstanding (000)": thousands whatever the table's dollars are in
-            if (
+            if p.kind == "duration" and BEGIN_LABEL_RE.search(r.label):
+                # "Cash ... at beginning of period" under "Twelve Months Ended": the day before it began
+                p = make_period(date.fromisoformat(p.start) - timedelta(days=1), None, cal)
+            elif (
                 p.kind == "duration"
                 and (
                     is_instant(metric)

@@ -216,10 +216,19 @@ class Library:
     # --- reads -------------------------------------------------------------------------
 
     def search(
-        self, query: str, *, company=None, period=None, kind=None, doc_id=None, limit=10, highlight=True
+        self,
+        query: str,
+        *,
+        company=None,
+        period=None,
+        kind=None,
+        doc_id=None,
+        limit=10,
+        highlight=True,
+        synonyms=True,
     ):
-        """Ranked passages for a query, with lexicon synonyms expanded."""
-        if company:
+        """Ranked passages for a query, with lexicon synonyms expanded (unless `synonyms` is false)."""
+        if isinstance(company, str):
             company = self.resolve_company_name(company) or company
         try:
             return self.index.search(
@@ -229,7 +238,7 @@ class Library:
                 kind=kind,
                 doc_id=doc_id,
                 limit=limit,
-                synonyms=self._synonyms,
+                synonyms=self._synonyms if synonyms else None,
                 highlight=highlight,
             )
         except ExhibitError:
@@ -336,7 +345,8 @@ class Library:
         """Answer a question (see qa/answer.py)."""
         from .answer import answer
 
-        return answer(self, question)
+        with self.store.snapshot():
+            return answer(self, question)
 
     def check(self, doc_id=None, company=None):
         """Audit findings for a document or company (see qa/audit.py)."""

@@ -397,7 +397,7 @@ ENDED_RE = re.compile(
     rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
 YEAR_PHRASE_RE = re.compile(
-    r"(?i)\b(?:full[\s-]+year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
+    r"(?i)\b(?:full[\s-]+(?:fiscal\s+)?year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
     r"(?![\s-]*(?:weeks?|months?|days?)\b)"  # "the prior year 13-week quarter" names no year 2013
     r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
     r"|\bfy(?P<y3>\d{2,4})\b"

@@ -21,7 +21,7 @@ from functools import lru_cache
 from index.model import Document, Segment
 from index.numbers import FIGURE_RE, Number, number_from_match
 
-from .metrics import BY_NAME, LEXICON, is_instant
+from .metrics import BY_NAME, LEXICON, is_instant, metric_for
 from .periods import (
     FiscalCalendar,
     Period,
@@ -112,6 +112,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 STOP_RE = re.compile(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])")
 # a bullet glyph, or a dash, star or "o" that opens a line of plain text before a capital ("  --   Gross")
+BULLET_GLYPHS = "\u2022\u25aa\u25a0\u25cf\u25e6\u2023 \t"  # (a label starts after its bullet)
 BULLET_RE = re.compile(r"[\u2022\u25aa\u25a0\u25cf\u25e6\u2023]|(?<=\n)[ \t]*(?:--?|\*|o)[ \t]+(?=[A-Z$])")
 
 
@@ -845,8 +846,17 @@ def read_sentence(
             if down:
                 value = -value
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
-        if own is not None and own.relative and metric.endswith(("change", "change %")):
+        is_change = metric.endswith(("change", "change %"))
+        if is_change and own is not None and own.relative:
             own = opening  # "increased 11% linked quarter": the base of the change, not the figure's period
+        if (
+            is_change
+            and own is not None
+            and (_after_comparison(sent, own) or (own is opening and own.instant))
+        ):
+            # "up 20% from Q3 and up 73% from a year ago": Q3 is the first change's base, not the second's
+            # period; a dateline's date is no change's period either. The change is of the level before it.
+            own = None
         if (
             own is None
             and i not in paired
@@ -860,6 +870,13 @@ def read_sentence(
             period = paired[i]  # "... for the quarter and six months ... were $A and $B, respectively"
         elif own is None and guidance_words and outlook is not None:
             period = outlook  # "revenues should be in the range of ...": the outlook's period
+        elif (
+            own is None
+            and is_change
+            and last is not None
+            and _base_metric(last.metric) == _base_metric(metric)
+        ):
+            period = last.period
         else:
             period = resolve(own, cal, main)
             if (
@@ -910,6 +927,19 @@ def read_sentence(
     return out
 
 
+def _after_comparison(sent: str, pq: PeriodQuery) -> bool:
+    """Whether a period phrase is a comparison's base ("from Q3", "over the prior year")."""
+    return bool(
+        re.search(
+            r"(?i)\b(?:from|over|versus|vs\.?|than|compared\s+(?:to|with))\s+(?:the\s+)?$", sent[: pq.span[0]]
+        )
+    )
+
+
+def _base_metric(metric: str) -> str:
+    return metric.removesuffix(" %").removesuffix(" change")
+
+
 _LEN = r"three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|3|6|9|12|13|26|39|52|53"
 PAIRED_PERIODS_RE = re.compile(
     rf"(?i)\b(?:(?P<x>{_LEN})(?:[- ](?P<xu>months?|weeks?))?|(?P<q>quarter|three[- ]month period))\s+and\s+"
@@ -957,6 +987,10 @@ def respectively(sent: str, figs: list[Figure], cal: FiscalCalendar) -> dict[int
     return out
 
 
+QUALIFIERS = r"(?:non-?GAAP|GAAP|reported|adjusted|basic|diluted)"
+QUALIFIED_PAIR_RE = re.compile(rf"(?i)\b({QUALIFIERS})\s+and\s+({QUALIFIERS})\s+$")
+
+
 def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tuple[Mention, int]]:
     """Figures paired in order with the metrics a sentence lists: "Total loans and deposits increased 24%
     and 21%, respectively". Figure index → (its metric, where the first figure of the run starts)."""
@@ -992,6 +1026,16 @@ def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tupl
                 )
             )
     said.sort(key=lambda m: m.start)
+    both = said and QUALIFIED_PAIR_RE.search(sent[: said[-1].start])
+    if both and len(run) == 2:
+        # "GAAP and non-GAAP gross margins were 71.1% and 71.3%, respectively": one line, two bases
+        m = said[-1]
+        said = [
+            Mention(
+                metric_for(f"{both.group(k)} {m.name}"), both.start(k), m.end, f"{both.group(k)} {m.text}"
+            )
+            for k in (1, 2)
+        ]
     listed = said[-len(run) :]
     if len(listed) != len(run) or len({m.name for m in listed}) < len(run):
         return {}
@@ -1211,7 +1255,7 @@ def prose_facts(
                     out.append(
                         Fact(
                             metric=pf.metric,
-                            label=" ".join(pf.label.split()) or pf.metric,
+                            label=" ".join(pf.label.lstrip(BULLET_GLYPHS).split()) or pf.metric,
                             value=round(pf.value, 6),
                             unit=pf.unit,
                             period=pf.period,

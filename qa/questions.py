@@ -16,13 +16,13 @@ PASSAGE_WORDS = re.compile(
     r"phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
 CHANGE_WORDS = re.compile(
-    r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grew|increase|decrease|difference|year[- ]over[- ]year|"
-    r"yoy|y/y|sequential(ly)?|q/q)\b"
+    r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grow|grows|grew|rise|rose|fell|increase|decrease|"
+    r"difference|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q)\b"
 )
 # With a single period, only explicit comparison words ask for a change ("revenue growth Q1", "vs prior year").
 CHANGE_INTENT = re.compile(
-    r"(?i)\b(change|growth|grew|increase|decrease|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|vs\.?|versus|"
-    r"compared)\b"
+    r"(?i)\b(change|growth|grow|grows|grew|rise|rose|fell|increase|decrease|year[- ]over[- ]year|yoy|y/y|"
+    r"sequential(ly)?|q/q|vs\.?|versus|compared)\b"
 )
 PRIOR_QUARTER_WORDS = re.compile(
     r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
@@ -32,7 +32,7 @@ FILLER = re.compile(
     r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end\s+of|end|"
     r"sp[e]nd(?:ing)?\s+on|spent\s+on|have|had|has|money|"
     r"ended|ending|period|guidance|outlook|forecast\w*|expect\w*|change|vs|versus|"
-    r"compared|growth|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly|year[- ]end)(?![\w&-])|[?,.:;!]"
+    r"compared|growth|grow|grows|grew|rise|rose|fell|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|percentage|percent|increase[ds]?|decrease[ds]?|decline[ds]?|by|first|second|third|fourth|fiscal|quarter|quarterly|year[- ]end)(?![\w&-])|[?,.:;!]"
 )
 
 

@@ -22,6 +22,7 @@ import os
 import sqlite3
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 4
 LOCK_NAME = "ingest.lock"
+# Distinct fact queries remembered (an answer makes a few; a TUI session repeats them).
+FACTS_MEMO_SIZE = 512
 # How long a second writer waits for the first (EXHIBIT_LOCK_TIMEOUT overrides).
 DEFAULT_LOCK_TIMEOUT = 600.0
 
@@ -159,6 +162,13 @@ class Store:
         except OSError as e:
             raise StoreError(f"cannot create store folder {self.root}: {e.strerror or e}") from None
         self.db_path = self.root / "exhibit.db"
+        self._text_cache: dict[str, str] = {}
+        self._memo: dict = {}
+        self._data_version = None
+        self._pinned = 0
+        self._facts_memo: OrderedDict = OrderedDict()
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
         try:
             self.conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
@@ -168,11 +178,6 @@ class Store:
             self._migrate()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open store {self.db_path}: {e}") from None
-        self._text_cache: dict[str, str] = {}
-        self._memo: dict = {}
-        self._data_version = None
-        self._lock_fd: int | None = None
-        self._lock_depth = 0
 
     @property
     def index_path(self) -> Path:
@@ -280,6 +285,7 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+            self._forget()  # (data_version counts only other connections' commits)
 
     # --- writes ------------------------------------------------------------------------
 
@@ -418,7 +424,7 @@ class Store:
                 "INSERT OR IGNORE INTO index_pending(doc_id) VALUES(?)",
                 [(d,) for d in {*old, *(doc.doc_id for doc, *_ in docs)}],
             )
-        self._memo.clear()
+        self._forget()
         new_ids = {d.doc_id for d, *_ in docs}
         return [d for d in old if d not in new_ids]
 
@@ -436,35 +442,74 @@ class Store:
 
     # --- reads -------------------------------------------------------------------------
 
-    def _memoised(self, key, compute):
-        """A read remembered until the database changes (this connection's writes or another process's)."""
+    @contextlib.contextmanager
+    def snapshot(self):
+        """Reads inside see the store as it was on entry: one check for another process's writes,
+        not one per read (an answer makes dozens)."""
+        self._check_version()
+        self._pinned += 1
+        try:
+            yield self
+        finally:
+            self._pinned -= 1
+
+    def _check_version(self) -> None:
         dv = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if dv != self._data_version:
-            self._memo.clear()
+            self._forget()
             self._data_version = dv
+
+    def _forget(self) -> None:
+        self._memo.clear()
+        self._facts_memo.clear()
+
+    def _memoised(self, key, compute):
+        """A read remembered until the database changes (this connection's writes or another process's)."""
+        if not self._pinned:
+            self._check_version()
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
     def documents(self, company: str | None = None) -> list[DocRow]:
         """Documents in the store, newest release first."""
-        q = "SELECT * FROM documents"
-        args: tuple = ()
+        docs = self._all_documents()
         if company:
-            q += " WHERE company_key=?"
-            args = (company_key(company),)
-        q += " ORDER BY release_date DESC, doc_id"
-        return [DocRow(**dict(r)) for r in self.conn.execute(q, args)]
+            key = company_key(company)
+            return [d for d in docs if d.company_key == key]
+        return list(docs)
+
+    def _all_documents(self) -> tuple[DocRow, ...]:
+        # Every answer reads documents (calendars, citations): one query until the store changes.
+        def read():
+            q = "SELECT * FROM documents ORDER BY release_date DESC, doc_id"
+            return tuple(DocRow(**dict(r)) for r in self.conn.execute(q))
+
+        return self._memoised(("documents",), read)
+
+    def _documents_by_id(self) -> dict[str, DocRow]:
+        return self._memoised(("documents_by_id",), lambda: {d.doc_id: d for d in self._all_documents()})
+
+    def main_facts(self) -> dict[str, FactRow]:
+        """Each document's first fact (by id) of its own main period; remembered until the store changes."""
+
+        def read():
+            rows = self.conn.execute(
+                "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) "
+                "WHERE f.id IN (SELECT min(f2.id) FROM facts f2 JOIN documents d2 USING(doc_id) "
+                "WHERE f2.period_label=d2.main_period GROUP BY f2.doc_id)"
+            )
+            return {r["doc_id"]: FactRow.from_row(r) for r in rows}
+
+        return self._memoised(("main_facts",), read)
 
     def document(self, doc_id: str) -> DocRow | None:
         """One document by id (or unique id prefix)."""
-        r = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        if r is None:
-            rows = self.conn.execute(
-                "SELECT * FROM documents WHERE doc_id LIKE ?", (doc_id + "%",)
-            ).fetchall()
-            r = rows[0] if len(rows) == 1 else None
-        return DocRow(**dict(r)) if r else None
+        d = self._documents_by_id().get(doc_id)
+        if d is not None:
+            return d
+        found = [d for d in self._all_documents() if d.doc_id.startswith(doc_id)]
+        return found[0] if len(found) == 1 else None
 
     def text(self, sha: str) -> str:
         """The decoded source text of a file by hash."""
@@ -504,6 +549,26 @@ class Store:
         metrics: Iterable[str] | None = None,
     ) -> list[FactRow]:
         """Facts filtered by company, metric (exact or LIKE with %), period end, document, basis."""
+        key = (
+            company if company is None or isinstance(company, str) else tuple(company),
+            metric,
+            period_end,
+            doc_id,
+            basis,
+            None if metrics is None else tuple(metrics),
+        )
+        if not self._pinned:
+            self._check_version()
+        found = self._facts_memo.get(key)
+        if found is None:
+            found = self._facts_memo[key] = tuple(self._facts(*key))
+            if len(self._facts_memo) > FACTS_MEMO_SIZE:
+                self._facts_memo.popitem(last=False)
+        else:
+            self._facts_memo.move_to_end(key)
+        return list(found)
+
+    def _facts(self, company, metric, period_end, doc_id, basis, metrics) -> list[FactRow]:
         q = "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) WHERE 1=1"
         args: list = []
         if company:
@@ -530,15 +595,6 @@ class Store:
             args.append(basis)
         q += " ORDER BY d.release_date, f.doc_id, f.id"
         return [FactRow.from_row(r) for r in self.conn.execute(q, args)]
-
-    def first_fact(self, doc_id: str, period_label: str) -> FactRow | None:
-        """A document's first fact (by id) for the period labelled so, or None."""
-        r = self.conn.execute(
-            "SELECT f.*, d.company, d.path, d.sha256 FROM facts f JOIN documents d USING(doc_id) "
-            "WHERE f.doc_id=? AND f.period_label=? ORDER BY f.id LIMIT 1",
-            (doc_id, period_label),
-        ).fetchone()
-        return FactRow.from_row(r) if r else None
 
     def metric_companies(self, metrics: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Companies with a fact of any of these metrics: company key -> (the first of the metrics, in

@@ -1,0 +1,127 @@
+"""A modern HTML release in the style of a Workiva exhibit: the company goes by a bare name before its
+ticker ("KESTREL (NASDAQ: KSTL) today reported"), a January fiscal year, bullets that print a part of
+revenue ("Data Center revenue"), a cash-flow statement that states cash at the beginning of each period.
+Indexed and asked through the real `exhibit` command, on a real store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+
+RELEASE = """<html><body>
+<div><font>KESTREL Announces Financial Results for Fourth Quarter and Fiscal 2026</font></div>
+<div><font>&#8226;</font><font>Record quarterly revenue of $68.1 billion, up 20% from Q3 and up 73% from a year ago</font></div>
+<div><font>&#8226;</font><font>Record quarterly Data Center revenue of $62.3 billion, up 22% from Q3 and up 75% from a
+year ago</font></div>
+<div><font>SANTA CLARA, Calif.&#8212;Feb. 25, 2026&#8213;</font><font>KESTREL (NASDAQ&#58; KSTL) today reported
+record revenue for the fourth quarter ended January 25, 2026, of $68.1 billion, up 20% from the previous quarter
+and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% from a year ago.</font></div>
+<div><font>For fiscal 2026, GAAP and non-GAAP gross margins were 71.1% and 71.3%, respectively.</font></div>
+<div><font>KESTREL CORPORATION AND SUBSIDIARIES</font></div>
+<div><font>CONDENSED CONSOLIDATED STATEMENTS OF INCOME</font></div>
+<div><font>(In millions)</font></div>
+<table>
+<tr><td></td><td colspan="2">Three Months Ended</td><td colspan="2">Twelve Months Ended</td></tr>
+<tr><td></td><td>January 25, 2026</td><td>January 26, 2025</td><td>January 25, 2026</td>
+<td>January 26, 2025</td></tr>
+<tr><td>Revenue</td><td>$68,127</td><td>$39,331</td><td>$215,938</td><td>$130,497</td></tr>
+<tr><td>Cost of revenue</td><td>17,034</td><td>10,608</td><td>62,475</td><td>32,639</td></tr>
+<tr><td>Gross profit</td><td>51,093</td><td>28,723</td><td>153,463</td><td>97,858</td></tr>
+</table>
+<div><font>CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS</font></div>
+<div><font>(In millions)</font></div>
+<table>
+<tr><td></td><td colspan="2">Three Months Ended</td><td colspan="2">Twelve Months Ended</td></tr>
+<tr><td></td><td>January 25, 2026</td><td>January 26, 2025</td><td>January 25, 2026</td>
+<td>January 26, 2025</td></tr>
+<tr><td>Net cash provided by operating activities</td><td>$36,190</td><td>$16,628</td><td>$102,718</td>
+<td>$64,089</td></tr>
+<tr><td>Cash and cash equivalents at beginning of period</td><td>11,486</td><td>9,107</td><td>8,589</td>
+<td>7,280</td></tr>
+<tr><td>Cash and cash equivalents at end of period</td><td>$10,605</td><td>$8,589</td><td>$10,605</td>
+<td>$8,589</td></tr>
+</table>
+</body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("modern")
+    path = folder / "kstl_fy2026q4_ex991.htm"
+    path.write_text(RELEASE, encoding="utf-8")
+    st = folder / "store"
+    r = run_cli("index", path, store=st)
+    assert r.returncode == 0, r.stderr
+    return st
+
+
+def ask(store, question: str) -> dict:
+    r = run_cli("ask", "--json", question, store=store)
+    assert r.returncode in (0, 1), r.stderr  # 1: not_found
+    return json.loads(r.stdout)
+
+
+def test_a_bare_name_before_the_ticker_is_the_company(store):
+    r = run_cli("docs", store=store)
+    assert "KESTREL" in r.stdout and "Unknown company" not in r.stdout
+    a = ask(store, "KESTREL revenue fourth quarter fiscal 2026")
+    assert a["status"] == "answered" and a["answer"]["company"] == "KESTREL"
+    assert a["answer"]["value"] == 68_127_000_000
+
+
+def test_a_part_of_revenue_named_in_two_words(store):
+    # "Data Center" is printed before "revenue": the line's name, not a company the question names.
+    a = ask(store, "Data Center revenue in the fourth quarter")
+    assert a["status"] == "answered"
+    assert a["answer"]["value"] == 62_300_000_000
+    assert a["answer"]["period"]["end"] == "2026-01-25"
+    assert not a["answer"]["label"].startswith("\u2022")  # the bullet is not part of the label
+
+
+def test_the_full_fiscal_year(store):
+    a = ask(store, "non-GAAP gross margin for the full fiscal year 2026")
+    assert a["status"] == "answered" and a["answer"]["value"] == 71.3
+    assert a["answer"]["period"]["label"] == "FY2026"
+
+
+def test_grow_asks_for_a_change(store):
+    a = ask(store, "By what percent did revenue grow year over year in Q4 fiscal 2026?")
+    assert a["status"] == "answered" and a["answer"]["unit"] == "percent"
+    assert round(a["answer"]["value"]) == 73  # (68,127 - 39,331) / 39,331
+
+
+def test_cash_at_the_beginning_of_a_period_is_dated_the_day_before_it(store):
+    r = run_cli("facts", "--json", store=store)
+    facts = json.loads(r.stdout)
+    facts = facts if isinstance(facts, list) else facts["facts"]
+    begin = {
+        (f["period"]["end"], f["value"])
+        for f in facts
+        if "beginning of period" in f["label"] and f["source"] == "table"
+    }
+    # The quarter began October 27, 2025 and the year January 27, 2025 (the day after the prior year's end).
+    assert begin == {
+        ("2025-10-26", 11_486_000_000),
+        ("2025-01-26", 8_589_000_000),
+        ("2024-10-27", 9_107_000_000),
+        ("2024-01-28", 7_280_000_000),
+    }
+    for f in facts:
+        if "beginning of period" in f["label"]:
+            assert f["period"]["kind"] == "instant"
+
+
+def test_a_change_is_of_its_level_not_of_its_base_or_the_dateline(store):
+    # "up 20% from Q3 and up 73% from a year ago": both changes are the fourth quarter's; the dateline's
+    # "Feb. 25, 2026" dates none of them. GAAP and non-GAAP margins in one sentence stay apart.
+    r = run_cli("facts", "--json", store=store)
+    facts = json.loads(r.stdout)
+    facts = facts if isinstance(facts, list) else facts["facts"]
+    changes = [f for f in facts if f["metric"] == "revenue change %" and f["source"] == "prose"]
+    assert {f["value"] for f in changes} >= {20.0, 73.0, 22.0, 75.0}
+    assert {f["period"]["label"] for f in changes} <= {"Q4 FY2026", "FY2026"}
+    margins = {f["metric"]: f["value"] for f in facts if "gross margin %" in f["metric"]}
+    assert margins["gaap gross margin %"] == 71.1 and margins["non-gaap gross margin %"] == 71.3
