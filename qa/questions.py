@@ -172,14 +172,22 @@ def _company_triggers(companies: list[tuple[str, str, str]], said: set[str]) -> 
         for c in companies:
             key, name, ticker = c
             words = re.findall(r"[A-Za-z0-9&]+", name)
-            for w in {(words[0] if words else ""), (key.split() or [""])[0], ticker, _initials(name)} - {""}:
+            first = {(words[0] if words else ""), (key.split() or [""])[0]} - TRIGGER_STOP
+            for w in first:
                 index.setdefault(w.lower(), []).append(c)
+            # Tickers and initials are matched as typed, in capitals: "THE" or "OF" may be one, "the" is not.
+            for code in {ticker, _initials(name)} - {""}:
+                index.setdefault(code.upper(), []).append(c)
         _TRIGGERS[:] = [companies, index]  # one store's companies at a time
     seen: dict[str, tuple[str, str, str]] = {}
     for w in said:
         for c in _TRIGGERS[1].get(w, ()):
             seen[c[0]] = c
     return list(seen.values())
+
+
+# First words that name no company on their own ("The Goldman Sachs Group": its key starts "goldman").
+TRIGGER_STOP = frozenset(["", "The", "the", "THE", "A", "An", "Of", "And"])
 
 
 def _find_company_named(q: str, companies: list[tuple[str, str, str]]) -> tuple[str, ...]:
@@ -194,7 +202,8 @@ def _find_company(
     rest of it. "Apple" names both "Apple Inc." and "Apple Computer, Inc." (the same company's releases
     years apart), so several keys can come back."""
     found: list[tuple[str, int, int]] = []
-    said = {w.lower() for w in re.findall(r"[A-Za-z0-9&]+", q)}
+    typed = re.findall(r"[A-Za-z0-9&]+", q)
+    said = {w.lower() for w in typed} | {w for w in typed if w.isupper()}
     for key, name, ticker in _company_triggers(companies, said):
         pats: list[tuple[str, int]] = [
             (rf"\b{re.escape(name)}(?:'s)?(?!\w)", re.I),

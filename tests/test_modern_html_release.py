@@ -125,3 +125,22 @@ def test_a_change_is_of_its_level_not_of_its_base_or_the_dateline(store):
     assert {f["period"]["label"] for f in changes} <= {"Q4 FY2026", "FY2026"}
     margins = {f["metric"]: f["value"] for f in facts if "gross margin %" in f["metric"]}
     assert margins["gaap gross margin %"] == 71.1 and margins["non-gaap gross margin %"] == 71.3
+
+
+def test_the_store_keeps_its_printed_labels_as_facts_change(tmp_path):
+    # An unscoped question reads the store's summary of printed line items, not every fact: the summary
+    # must follow the facts when a release is edited and indexed again.
+    import sqlite3
+
+    path = tmp_path / "kstl_fy2026q4_ex991.htm"
+    path.write_text(RELEASE, encoding="utf-8")
+    st = tmp_path / "store"
+    assert run_cli("index", path, store=st).returncode == 0
+    path.write_text(RELEASE.replace("Cost of revenue", "Cost of sales"), encoding="utf-8")
+    assert run_cli("index", path, store=st).returncode == 0
+    db = sqlite3.connect(st / "exhibit.db")
+    summary = set(db.execute("SELECT metric, label FROM table_labels"))
+    printed = set(db.execute("SELECT DISTINCT metric, label FROM facts WHERE source='table'"))
+    assert summary == printed
+    assert any(label.startswith("Cost of sales") for _, label in summary)
+    assert not any(label.startswith("Cost of revenue") for _, label in summary)
