@@ -602,13 +602,31 @@ def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
         for v in (base.name, *base.synonyms):
             out |= _words(v)
     ctx = clean_label(context)
-    for m in BY_NAME.values():
-        if any(
-            re.search(rf"(?<![\w&]){re.escape(clean_label(v))}(?![\w&])", ctx) for v in (m.name, *m.synonyms)
-        ):
+    tokens = set(TOKEN_RE.findall(ctx))
+    named: set[str] = set()
+    for m, variant, needs in _lexicon_variants():
+        # Only a name whose every word the context has can be in it: no pattern for the others (in a
+        # fresh process each pattern is a compile, and there are hundreds of names).
+        if m.name in named or not needs <= tokens:
+            continue
+        if re.search(rf"(?<![\w&]){re.escape(variant)}(?![\w&])", ctx):
+            named.add(m.name)
             for v in (m.name, *m.synonyms):
                 out |= _words(v)
     return frozenset(out)
+
+
+TOKEN_RE = re.compile(r"[\w&]+")
+
+
+@lru_cache(maxsize=1)
+def _lexicon_variants() -> tuple:
+    """Every lexicon name and synonym, cleaned, with the words it is made of."""
+    return tuple(
+        (m, cv, frozenset(TOKEN_RE.findall(cv)))
+        for m in BY_NAME.values()
+        for cv in (clean_label(v) for v in (m.name, *m.synonyms))
+    )
 
 
 DILUTION_RE = re.compile(r"(?i)potential common|dilutive|assuming dilution")
