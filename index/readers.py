@@ -52,7 +52,9 @@ COMPANY_SUFFIX = (
 )
 # A name of one to seven words ending in a company suffix that is a word of its own ("Corp" in
 # "Corporate-owned" is not one).
-COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+){COMPANY_SUFFIX})(?![\w-])")
+COMPANY_RE = re.compile(
+    rf"\b((?:(?:[A-Z][\w&.'-]*|&)\s+){{0,5}}?(?:[A-Z][\w&.'-]*,?\s+|&\s+){COMPANY_SUFFIX})(?![\w-])"
+)
 # One to four capitalised words (a mark such as ® after them) ending where a ticker's parenthesis opens.
 BARE_NAME_RE = re.compile(r"(?<![\w&.'-])((?:[A-Z][\w&.'-]*\s+){0,3}[A-Z][\w&.'-]*)[\u00ae\u2122]?\s*$")
 DATELINE_RE = re.compile(

@@ -298,9 +298,16 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     top = ranked[0][1][0] if ranked else 0
     # Weaker matches come after the best as fallbacks for a period the best lacks; `explains` then keeps
     # only facts whose label, sections and title account for every word the question says.
-    for base, (score, *_rest) in ranked[:limit]:
+    exact = bool(ranked) and ranked[0][1][3] == 0  # the best says nothing the question did not
+    for base, (score, _ordered, _pos, minus_extra, _name) in ranked[:limit]:
         if score < top - 0.5 and score < 2:
             break  # one word in common is another metric
+        lexicon = BY_NAME.get(base.removesuffix(" %"))
+        if exact and minus_extra and lexicon and _words(lexicon.name) - words - HARMLESS_EXTRA:
+            # "net income" named exactly: the lexicon's "net interest income" is another line, not a
+            # fallback for it, even where the store has no net income (a release's own "Advances under
+            # line of credit" may still stand in for "line of credit")
+            continue
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
         if not pct and base == "gross margin" and "margin" in phrase and base + " %" in stored:
@@ -341,6 +348,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         if names and names not in groups:
             groups.append(names)
     return groups
+
+
+# Words a fallback line may add to what the question named and still be that line ("total deposits").
+HARMLESS_EXTRA = frozenset({"total", "net", "consolidated", "reported", "gaap"})
 
 
 def _in_order(phrase: str, label: str) -> int:

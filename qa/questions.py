@@ -212,9 +212,14 @@ def _find_company(
         for code in {ticker, _initials(name)} - {""}:
             if len(code) >= 2:
                 pats.append((rf"\b{re.escape(code)}\b", 0))  # tickers as typed, in capitals
-        first = key.split()[0] if key else ""
+        first, *more = key.split() if key else [""]
         if len(first) >= 3 and first not in GENERIC:
-            pats.append((rf"\b{re.escape(first)}(?:'s)?\b", re.I))
+            # "Wells Fargo net income" of "Wells Fargo Bank, N.A.": as many of the name's next words as
+            # the question says go with the first
+            tail = ""
+            for w in reversed(more[:3]):
+                tail = rf"(?:\s+{re.escape(w)}{tail})?"
+            pats.append((rf"\b{re.escape(first)}{tail}(?:'s)?\b", re.I))
         for p, flags in pats:
             m = re.search(p, q, flags)
             if m:

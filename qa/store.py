@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from .facts import Fact  # only for annotations: readers need not import the extractor
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 LOCK_NAME = "ingest.lock"
 # Distinct fact queries remembered (an answer makes a few; a TUI session repeats them).
 FACTS_MEMO_SIZE = 512
@@ -97,6 +97,12 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE table_labels (metric TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (metric, label))
         WITHOUT ROWID;
     INSERT OR IGNORE INTO table_labels SELECT DISTINCT metric, label FROM facts WHERE source='table';
+    """,
+    # Every metric in the store with its count of facts, kept as facts come and go (a GROUP BY over
+    # every fact took a second at 10,000 releases).
+    6: """
+    CREATE TABLE metric_counts (metric TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO metric_counts SELECT metric, count(*) FROM facts GROUP BY metric;
     """,
 }
 # Refresh the planner's statistics when the number of documents has changed by this factor.
@@ -336,11 +342,18 @@ class Store:
         with self.transaction() as c:
             old = [r[0] for r in c.execute("SELECT doc_id FROM documents WHERE path=?", (path,))]
             old_sha = c.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
+            touched = {*old, *(doc.doc_id for doc, *_ in docs)}
             gone = {
                 (r[0], r[1])
-                for d in {*old, *(doc.doc_id for doc, *_ in docs)}
+                for d in touched
                 for r in c.execute("SELECT metric, label FROM facts WHERE doc_id=? AND source='table'", (d,))
             }
+            counts: dict[str, int] = {}
+            for d in touched:
+                for metric, n in c.execute(
+                    "SELECT metric, count(*) FROM facts WHERE doc_id=? GROUP BY metric", (d,)
+                ):
+                    counts[metric] = counts.get(metric, 0) - n
             for d in old:
                 c.execute("DELETE FROM facts WHERE doc_id=?", (d,))
                 c.execute("DELETE FROM segments WHERE doc_id=?", (d,))
@@ -427,6 +440,14 @@ class Store:
                         for f in facts
                     ],
                 )
+            for _, _, facts, _ in docs:
+                for f in facts:
+                    counts[f.metric] = counts.get(f.metric, 0) + 1
+            c.executemany(
+                "INSERT INTO metric_counts VALUES(?, ?) ON CONFLICT(metric) DO UPDATE SET n = n + excluded.n",
+                sorted(counts.items()),
+            )
+            c.execute("DELETE FROM metric_counts WHERE n <= 0")
             labels = {(f.metric, f.label) for _, _, facts, _ in docs for f in facts if f.source == "table"}
             c.executemany("INSERT OR IGNORE INTO table_labels VALUES(?, ?)", sorted(labels))
             # A label the replaced facts printed and no fact prints any more leaves the summary.
@@ -665,7 +686,7 @@ class Store:
                 [company_key(k) for k in keys],
             )
         else:
-            rows = self.conn.execute("SELECT metric, count(*) FROM facts GROUP BY metric")
+            rows = self.conn.execute("SELECT metric, n FROM metric_counts")
         return [(r[0], r[1]) for r in rows]
 
     def labels(self, company=None) -> list[tuple[str, str]]:

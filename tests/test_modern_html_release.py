@@ -127,9 +127,9 @@ def test_a_change_is_of_its_level_not_of_its_base_or_the_dateline(store):
     assert margins["gaap gross margin %"] == 71.1 and margins["non-gaap gross margin %"] == 71.3
 
 
-def test_the_store_keeps_its_printed_labels_as_facts_change(tmp_path):
-    # An unscoped question reads the store's summary of printed line items, not every fact: the summary
-    # must follow the facts when a release is edited and indexed again.
+def test_the_store_keeps_its_labels_and_metrics_as_facts_change(tmp_path):
+    # An unscoped question reads the store's summaries of printed line items and metrics, not every
+    # fact: they must follow the facts when a release is edited and indexed again.
     import sqlite3
 
     path = tmp_path / "kstl_fy2026q4_ex991.htm"
@@ -142,5 +142,22 @@ def test_the_store_keeps_its_printed_labels_as_facts_change(tmp_path):
     summary = set(db.execute("SELECT metric, label FROM table_labels"))
     printed = set(db.execute("SELECT DISTINCT metric, label FROM facts WHERE source='table'"))
     assert summary == printed
+    counts = dict(db.execute("SELECT metric, n FROM metric_counts"))
+    assert counts == dict(db.execute("SELECT metric, count(*) FROM facts GROUP BY metric"))
     assert any(label.startswith("Cost of sales") for _, label in summary)
     assert not any(label.startswith("Cost of revenue") for _, label in summary)
+
+
+def test_net_income_is_never_net_interest_income(tmp_path):
+    # A release that prints full-year net interest income and no full-year net income: "full-year net
+    # income" is not found, never the other line.
+    text = RELEASE.replace(
+        "For fiscal 2026, GAAP and non-GAAP",
+        "Net interest income for fiscal 2026 was $35.8 billion. For fiscal 2026, GAAP and non-GAAP",
+    )
+    path = tmp_path / "kstl_fy2026q4_ex991.htm"
+    path.write_text(text, encoding="utf-8")
+    st = tmp_path / "store"
+    assert run_cli("index", path, store=st).returncode == 0
+    assert ask(st, "KESTREL net interest income fiscal 2026")["answer"]["value"] == 35_800_000_000
+    assert ask(st, "KESTREL net income fiscal 2026")["status"] == "not_found"

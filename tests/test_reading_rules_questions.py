@@ -180,3 +180,29 @@ def test_verbs_of_earning_and_losing_name_the_bottom_line():
     )
     assert ask("Acme's net interest margin Q1 2005").metric_phrase == "net interest margin"
     assert ask("How much did Acme spend on SG&A in Q1 2004?").metric_phrase == "SG&A"
+
+
+def test_a_company_named_by_the_first_words_of_its_name():
+    """'Wells Fargo net income' of a company printed 'Wells Fargo Bank, N.A.': both words are the name."""
+    q = parse_question(
+        "Wells Fargo net income Q4 2021", [("wells fargo bank n a", "Wells Fargo Bank, N.A.", "")]
+    )
+    assert q.company == ("wells fargo bank n a",)
+    assert q.metric_phrase == "net income"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Wells Fargo & Company (NYSE: WFC) reported", "Wells Fargo & Company"),
+        ("Procter & Gamble Co. (NYSE: PG) today", "Procter & Gamble Co."),
+        ("SANTA CLARA, Calif.\u2014Feb. 25, 2026\u2015 NVIDIA (NASDAQ: NVDA) today", "NVIDIA"),
+        ("CHICAGO -- Sears, Roebuck and Co. (NYSE: S) today", "Unknown company"),
+    ],
+)
+def test_the_company_printed_with_its_ticker(text, name):
+    """An ampersand is part of a name; a bare name opening its sentence before the ticker is the name;
+    the tail of a longer name ("... and Co.") is not."""
+    from index.readers import find_company
+
+    assert find_company(text, {})[0] == name
