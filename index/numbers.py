@@ -28,7 +28,8 @@ FIGURE_RE = re.compile(
     (?P<sign2>[-\u2212])?
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?!\d|,\d)
-    (?P<rparen0>\)(?=\s?%))?  # "(2)%": the percent sign after the closing parenthesis
+    # "(2)%", "$(452) million": the percent sign or the scale word after the closing parenthesis
+    (?P<rparen0>\)(?=\s?%|\s{1,12}(?:thousand|million|billion|trillion|mln|bn)\b))?
     (?:\s?(?P<pct>%|percent\b|per\s?cent\b))?
     (?:\s{1,12}(?P<word>thousand|million|billion|trillion|mln|bn)\b)?
     (?P<rparen>\))?
@@ -95,7 +96,7 @@ def _rest(n: Number) -> tuple:
 def number_from_match(m: re.Match) -> Number | None:
     """Build a Number from a FIGURE_RE match; None when the parentheses do not pair."""
     lp = bool(m.group("lparen") or m.group("lparen2"))
-    if m.group("rparen0") and not m.group("pct"):
+    if m.group("rparen0") and not (m.group("pct") or m.group("word")):
         return None  # "(2)" alone is a footnote mark, not a figure
     rp = bool(m.group("rparen") or m.group("rparen0"))
     if lp != rp:

@@ -29,6 +29,8 @@ from index.numbers import FIGURE_RE, is_figure, number_from_match, parse_number,
         ("($0.01)", -0.01, True, False),
         ("1,234.56", 1234.56, False, False),
         ("3 percent", 3.0, False, True),
+        ("$(452) million", -452_000_000, True, False),  # the scale word after the closing parenthesis
+        ("$(1.2) billion", -1_200_000_000, True, False),
     ],
 )
 def test_parse_number_figures(printed, value, currency, percent):
