@@ -253,6 +253,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         ):
             return  # "net loss" is the dollar line, not the same words under "per share"
         # Ties go to the match with fewer words the question did not say, then to the name (deterministic).
+        # A non-GAAP measure the question does not ask for counts one more ("gross margin guidance" is
+        # the GAAP figure where both are given).
+        if NON_GAAP_NAME_RE.search(name) and not NON_GAAP_NAME_RE.search(phrase):
+            extra += 1
         key = (score, ordered, pos, -extra, name)
         if name not in scored or key > scored[name]:
             scored[name] = key
@@ -268,7 +272,9 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
         pos = min((phrase.find(clean_label(v)) for v in said), default=99)
         offer(name, best_cov, -pos, min((len(_words(v) - words) for v in said), default=0), named=True)
     for m in _sharing(_stored_by_word(lib, scope), words):  # (only these can share a word)
-        if m.endswith((" change %", " change", " adjustment", " adjustment %")):
+        if m.endswith((" change %", " change", " adjustment", " adjustment %")) or (
+            not q.change and CHANGE_LINE_RE.match(m)
+        ):
             continue
         for mw in _spellings(m.removesuffix(" %")):
             inter = len(words & mw)
@@ -277,7 +283,9 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
                     m, inter, -min((phrase.find(w) for w in mw if w in phrase), default=99), len(mw - words)
                 )
     for m, label in _sharing(_labels_by_word(lib, scope), words):  # (only these can share a word)
-        if m.endswith((" change %", " change", " adjustment", " adjustment %")):
+        if m.endswith((" change %", " change", " adjustment", " adjustment %")) or (
+            not q.change and CHANGE_LINE_RE.match(m)
+        ):
             continue  # a change column's line: asked for by change words, derived from the levels
         lw = _label_words(m, label)
         inter = len(words & lw)
@@ -349,6 +357,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             groups.append(names)
     return groups
 
+
+NON_GAAP_NAME_RE = re.compile(r"(?i)\bnon[- ]?gaap\b|\badjusted\b|\bpro forma\b")
+# "Change in cash and cash equivalents": a line of changes, not the balance a plain question asks for
+CHANGE_LINE_RE = re.compile(r"(?:net\s+)?(?:change|increase|decrease)s?\b.{0,25}?\bin\s")
 
 # Words a fallback line may add to what the question named and still be that line ("total deposits").
 HARMLESS_EXTRA = frozenset({"total", "net", "consolidated", "reported", "gaap"})
@@ -730,9 +742,10 @@ def rank_key(f: FactRow, q: Question | None = None):
 
 
 def _has_period(lib, facts: list[FactRow], q: Question) -> bool:
-    """Whether any of the facts is for the (first) period the question names."""
+    """Whether any of the facts is for the (first) period the question names (for guidance asked
+    without a period: whether any is guidance)."""
     if not q.periods:
-        return True
+        return not q.guidance or bool(select(lib, facts, None, q, {}))
     return bool(select(lib, facts, next((p for p in q.periods if not p.relative), q.periods[0]), q, {}))
 
 

@@ -334,8 +334,9 @@ LEXICON: tuple[Metric, ...] = (
         "cash",
         "USD",
         [
-            r"^cash (and|&) cash equivalents",
-            r"^cash,? cash equivalents",
+            # (not "Cash, cash equivalents and marketable securities": a wider line analysts keep apart)
+            r"^cash (and|&) cash equivalents(?!,? (and|&) (marketable|short-term|investments))",
+            r"^cash,? cash equivalents(?!,? (and|&) (marketable|short-term|investments))",
             r"^cash and due from banks",
             r"^cash$",
         ],

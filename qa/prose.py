@@ -1069,7 +1069,8 @@ FUNCTION_WORDS = frozenset(
 )
 SUBJECT_VERB_RE = re.compile(
     r"(?i)reported|posted|recorded|had|has|have|generated|achieved|delivered|saw|announced|said|"
-    r"increased|decreased|grew|improved|reduced|raised|lowered|expects?|expected|reaffirm\w*|is|was|were|are"
+    r"increased|decreased|grew|improved|reduced|raised|lowered|expects?|expected|reaffirm\w*|is|was|were|are|"
+    r"anticipates?|anticipated|projects?|projected|forecasts?|estimates?|believes?"
 )
 
 
@@ -1082,11 +1083,23 @@ def _part_of_subject(sent: str, mention) -> str:
     lead = re.sub(r"^\W*(?:o|--?|\*)\s+", "", lead)  # (a bullet "o" or "--" opens the item)
     # the words right before it, opening the sentence or its first clause ("Overall, domestic comparable
     # store sales decreased 2.9 percent")
-    m = re.fullmatch(r"(?s)(?:\W*[A-Za-z][\w'-]*\s*,)?\W*((?:[A-Za-z][\w&'-]*\s+){1,3})", lead)
+    m = re.fullmatch(r"(?s)(?:\W*[A-Za-z][\w'-]*\s*,)?\W*((?:[A-Za-z0-9][\w&'-]*\s+){1,4})", lead)
     if not m:
         return ""
-    words = m.group(1).split()
-    if all(w.lower() in WHOLE_MODIFIERS or re.fullmatch(r"(?:19|20)\d\d", w) for w in words):
+    said = m.group(1).split()
+    if all(w.lower() in WHOLE_MODIFIERS or re.fullmatch(r"(?:19|20)\d\d", w) for w in said):
+        return ""
+    # "Record quarterly Data Center revenue", "Fourth-quarter Gaming revenue": the words that say which
+    # period or how it is counted come off; what is left names the part. ("Fourth-quarter revenue"
+    # under a segment's heading keeps its words: the segment is not said, and it is not the company's.)
+    words = said
+    while words and all(
+        piece.lower() in WHOLE_MODIFIERS or re.fullmatch(r"(?:19|20)\d\d", piece)
+        for piece in words[0].split("-")
+    ):
+        words = words[1:]
+    words = words or said
+    if len(words) > 3:
         return ""
     if any(SUBJECT_VERB_RE.fullmatch(w) for w in words):
         return ""  # "ABVC reported total revenues of ...": the line item is the verb's object, whole

@@ -19,6 +19,11 @@ year ago</font></div>
 record revenue for the fourth quarter ended January 25, 2026, of $68.1 billion, up 20% from the previous quarter
 and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% from a year ago.</font></div>
 <div><font>For fiscal 2026, GAAP and non-GAAP gross margins were 71.1% and 71.3%, respectively.</font></div>
+<div><font>Gaming</font></div>
+<div><font>&#8226;</font><font>Fourth-quarter Gaming revenue was $3.7 billion, up 47% from a year ago.</font></div>
+<div><font>Outlook</font></div>
+<div><font>GAAP and non-GAAP gross margins are expected to be 74.9% and 75.0%, respectively, plus or minus
+50 basis points.</font></div>
 <div><font>KESTREL CORPORATION AND SUBSIDIARIES</font></div>
 <div><font>CONDENSED CONSOLIDATED STATEMENTS OF INCOME</font></div>
 <div><font>(In millions)</font></div>
@@ -30,6 +35,13 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <tr><td>Cost of revenue</td><td>17,034</td><td>10,608</td><td>62,475</td><td>32,639</td></tr>
 <tr><td>Gross profit</td><td>51,093</td><td>28,723</td><td>153,463</td><td>97,858</td></tr>
 </table>
+<div><font>CONDENSED CONSOLIDATED BALANCE SHEETS</font></div>
+<div><font>(In millions)</font></div>
+<table>
+<tr><td></td><td>January 25, 2026</td><td>January 26, 2025</td></tr>
+<tr><td>Cash, cash equivalents and marketable securities</td><td>$62,556</td><td>$43,210</td></tr>
+<tr><td>Total assets</td><td>$206,803</td><td>$111,601</td></tr>
+</table>
 <div><font>CONDENSED CONSOLIDATED STATEMENTS OF CASH FLOWS</font></div>
 <div><font>(In millions)</font></div>
 <table>
@@ -38,6 +50,7 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <td>January 26, 2025</td></tr>
 <tr><td>Net cash provided by operating activities</td><td>$36,190</td><td>$16,628</td><td>$102,718</td>
 <td>$64,089</td></tr>
+<tr><td>Change in cash and cash equivalents</td><td>(881)</td><td>(518)</td><td>2,016</td><td>1,309</td></tr>
 <tr><td>Cash and cash equivalents at beginning of period</td><td>11,486</td><td>9,107</td><td>8,589</td>
 <td>7,280</td></tr>
 <tr><td>Cash and cash equivalents at end of period</td><td>$10,605</td><td>$8,589</td><td>$10,605</td>
@@ -120,10 +133,16 @@ def test_a_change_is_of_its_level_not_of_its_base_or_the_dateline(store):
     r = run_cli("facts", "--json", store=store)
     facts = json.loads(r.stdout)
     facts = facts if isinstance(facts, list) else facts["facts"]
-    changes = [f for f in facts if f["metric"] == "revenue change %" and f["source"] == "prose"]
+    changes = [
+        f
+        for f in facts
+        if f["metric"] in ("revenue change %", "data center revenue change %") and f["source"] == "prose"
+    ]
     assert {f["value"] for f in changes} >= {20.0, 73.0, 22.0, 75.0}
     assert {f["period"]["label"] for f in changes} <= {"Q4 FY2026", "FY2026"}
-    margins = {f["metric"]: f["value"] for f in facts if "gross margin %" in f["metric"]}
+    margins = {
+        f["metric"]: f["value"] for f in facts if "gross margin %" in f["metric"] and f["basis"] == "reported"
+    }
     assert margins["gaap gross margin %"] == 71.1 and margins["non-gaap gross margin %"] == 71.3
 
 
@@ -161,3 +180,32 @@ def test_net_income_is_never_net_interest_income(tmp_path):
     assert run_cli("index", path, store=st).returncode == 0
     assert ask(st, "KESTREL net interest income fiscal 2026")["answer"]["value"] == 35_800_000_000
     assert ask(st, "KESTREL net income fiscal 2026")["status"] == "not_found"
+
+
+def test_cash_is_cash_and_cash_equivalents(store):
+    # "Cash, cash equivalents and marketable securities" is a wider line; "Change in cash ..." a flow.
+    for question in (
+        "KESTREL cash at January 25, 2026",
+        "KESTREL cash and cash equivalents January 25, 2026",
+    ):
+        a = ask(store, question)
+        assert a["status"] == "answered", question
+        assert a["answer"]["value"] == 10_605_000_000, question
+        assert a["answer"]["period"]["kind"] == "instant"
+    a = ask(store, "KESTREL cash, cash equivalents and marketable securities at January 25, 2026")
+    assert a["answer"]["value"] == 62_556_000_000
+
+
+def test_an_unqualified_margin_is_the_gaap_one(store):
+    a = ask(store, "KESTREL gross margin guidance")
+    assert a["status"] == "answered" and a["answer"]["basis"] == "guidance"
+    assert a["answer"]["value"] == 74.9
+    assert ask(store, "KESTREL non-GAAP gross margin outlook")["answer"]["value"] == 75.0
+
+
+def test_a_part_named_after_a_period_word(store):
+    # "Fourth-quarter Gaming revenue": the part is Gaming; the quarter is the period
+    a = ask(store, "KESTREL Gaming revenue fourth quarter fiscal 2026")
+    assert a["status"] == "answered" and a["answer"]["value"] == 3_700_000_000
+    assert a["answer"]["period"]["label"] == "Q4 FY2026"
+    assert ask(store, "KESTREL revenue fourth quarter fiscal 2026")["answer"]["value"] == 68_127_000_000
