@@ -109,7 +109,7 @@ def _answer(lib, text: str) -> Answer:
             hits = select(lib, printed, q.periods[0] if q.periods else None, q, {})
             if hits:
                 return figure_answer(lib, text, hits[0], printed)
-    if not groups and MARGIN_RE.search(q.metric_phrase):
+    if not groups and (MARGIN_RE.search(q.metric_phrase) or q.wants_percent):
         derived = margin(lib, q, scope, text)
         if derived is not None:
             return derived
@@ -318,9 +318,10 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
             continue
         base = base.removesuffix(" %")
         pct = percent or ("margin" in phrase and "margin" not in base)
-        if not pct and base == "gross margin" and "margin" in phrase and base + " %" in stored:
+        if not pct and base == "gross margin" and "margin" in phrase:
             # A release whose statements call the dollars "gross profit" means the percent by "gross
-            # margin" ("Gross margin was 33.9 percent"); one that prints a "Gross margin" line means dollars.
+            # margin" ("Gross margin was 33.9 percent"; derived from the lines where it prints none); one
+            # that prints a "Gross margin" line means dollars.
             said = [lab for m, lab in lib.store.labels(scope) if m == base]
             pct = bool(said) and not any("margin" in lab.lower() for lab in said)
         if base == "net income" and (per_share or q.guidance):
@@ -1107,12 +1108,12 @@ def _printed_change(lib, q: Question, fa: FactRow, pct: float) -> FactRow | None
 
 MARGIN_RE = re.compile(r"(?i)\bmargin\b|%|\bpercent")
 MARGIN_BASES = (
+    (r"\badjusted gross\b", "adjusted gross margin"),
+    (r"\bgross\b", "gross margin"),  # ("gross profit as a percent of sales" is not net income's)
     (r"\b(operating|operating income|ebit)\b", "operating income"),
     (r"\b(net|profit|net income)\b", "net income"),
     (r"\badjusted ebitda\b", "adjusted ebitda"),
     (r"\bebitda\b", "ebitda"),
-    (r"\badjusted gross\b", "adjusted gross margin"),
-    (r"\bgross\b", "gross margin"),
 )
 
 
@@ -1129,7 +1130,8 @@ def margin(lib, q: Question, scope: tuple[str, ...] | None, text: str) -> Answer
     pairs = [(a, b) for a in num for b in den if a.doc_id == b.doc_id and a.period == b.period and b.value]
     if not pairs:
         return None
-    a, b = pairs[0]
+    # Table cells before rounded prose figures, on both sides of the division
+    a, b = min(pairs, key=lambda ab: (ab[0].source != "table", ab[1].source != "table"))
     value = round(a.value / b.value * 100, 2)
     formula = f"{a.label} {_shown(a)} / {b.label} {_shown(b)} = {value:.2f}%"
     ans = fact_answer_dict(

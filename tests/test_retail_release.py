@@ -104,3 +104,19 @@ def test_changes_printed_in_words(store):
     assert "-3.24%" in a["note"]
     a = ask(store, "Example Stores net sales change Q3 fiscal 2024 vs Q3 fiscal 2023")
     assert a["answer"]["basis"] == "derived"
+
+
+def test_gross_margin_of_a_release_that_prints_only_gross_profit(store):
+    # The statements call the dollars "Gross profit" and print no percentage: "gross margin" asks for the
+    # percentage, derived from the table's lines (not from the rounded "$293.6 million" of the text).
+    for question in (
+        "Example Stores gross margin Q3 fiscal 2024",
+        "Example Stores gross profit as a percent of sales third quarter 2024",
+    ):
+        a = ask(store, question)
+        assert a["status"] == "answered", question
+        assert a["answer"]["basis"] == "derived" and a["answer"]["unit"] == "percent"
+        assert a["answer"]["value"] == 47.71  # 140,071 / 293,618
+        assert "293,618" in a["formula"]
+    a = ask(store, "Example Stores gross profit Q3 fiscal 2024")
+    assert a["answer"]["value"] == 140_071_000
