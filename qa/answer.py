@@ -109,6 +109,12 @@ def _answer(lib, text: str) -> Answer:
             hits = select(lib, printed, q.periods[0] if q.periods else None, q, {})
             if hits:
                 return figure_answer(lib, text, hits[0], printed)
+    if scope is not None and not q.change and COMPARABLE_RE.search(q.metric_phrase):
+        # "comparable store sales" is itself a change: the one the release prints
+        printed = _printed_changes(lib, q, scope)
+        hits = select(lib, printed, q.periods[0] if q.periods else None, q, {}) if printed else []
+        if hits:
+            return figure_answer(lib, text, hits[0], printed)
     if not groups and (MARGIN_RE.search(q.metric_phrase) or q.wants_percent):
         derived = margin(lib, q, scope, text)
         if derived is not None:
@@ -359,6 +365,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     return groups
 
 
+COMPARABLE_RE = re.compile(r"(?i)\b(?:comparable|same)[- ](?:store|restaurant|location|branch)|\bcomps?\b")
 NON_GAAP_NAME_RE = re.compile(r"(?i)\bnon[- ]?gaap\b|\badjusted\b|\bpro forma\b")
 # "Change in cash and cash equivalents": a line of changes, not the balance a plain question asks for
 CHANGE_LINE_RE = re.compile(r"(?:net\s+)?(?:change|increase|decrease)s?\b.{0,25}?\bin\s")

@@ -69,8 +69,15 @@ LEXICON: tuple[Metric, ...] = (
             r"^(total )?selling,? general,? (and|&) administrative",
             r"^sg&a\b",
             r"^sales,? general and administrative",
+            r"^(total )?selling (and|&) administrative",  # (Sears: the same line without "general")
         ],
-        ["sg&a", "sga", "selling general and administrative", "selling, general & administrative"],
+        [
+            "sg&a",
+            "sga",
+            "selling general and administrative",
+            "selling, general & administrative",
+            "selling and administrative",
+        ],
     ),
     _m("general and administrative", "USD", [r"^general and administrative"], ["g&a"]),
     _m(

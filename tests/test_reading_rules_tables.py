@@ -784,3 +784,24 @@ def test_a_net_line_without_a_label_and_a_stock_account():
     assert net == {"2024-11-02": 143_032_000, "2024-02-03": 128_837_000}
     (stock,) = [f for f in facts if f.label.startswith("Common shares") and f.period.end == "2024-11-02"]
     assert (stock.unit, stock.value) == ("USD", 323_000)
+
+
+@pytest.mark.parametrize(
+    ("label", "metric"),
+    [
+        ("Selling and administrative", "selling, general and administrative"),
+        ("Cash and cash equivalents", "cash"),
+        ("Cash, cash equivalents and restricted cash", "cash"),
+        (
+            "Cash, cash equivalents and marketable securities",
+            "cash, cash equivalents and marketable securities",
+        ),
+        (
+            "Cash and cash equivalents and short-term investments",
+            "cash and cash equivalents and short-term investments",
+        ),
+    ],
+)
+def test_lines_analysts_keep_apart_or_together(label, metric):
+    """SG&A without "general" is SG&A; cash with marketable securities or investments is a wider line."""
+    assert metric_for(label, "USD") == metric

@@ -120,3 +120,11 @@ def test_gross_margin_of_a_release_that_prints_only_gross_profit(store):
         assert "293,618" in a["formula"]
     a = ask(store, "Example Stores gross profit Q3 fiscal 2024")
     assert a["answer"]["value"] == 140_071_000
+
+
+def test_comparable_store_sales_is_the_change_the_release_prints(store):
+    # Nobody prints a level of "comparable store sales": the question asks for the printed change.
+    a = ask(store, "Example Stores comparable store net sales Q3 fiscal 2024")
+    assert a["status"] == "answered"
+    assert a["answer"]["value"] == -0.7 and a["answer"]["unit"] == "percent"
+    assert a["answer"]["period"]["label"] == "Q3 FY2024"
