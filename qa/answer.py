@@ -439,6 +439,11 @@ def _scope_key(scope):
 def _spellings(metric: str) -> tuple[frozenset[str], ...]:
     """The word sets a stored metric may be asked by: "services revenue" also as "services net sales"."""
     out = [_words(metric)]
+    head = metric.partition(" from continuing operations")[0]
+    if head != metric and re.search(r"\bper\b.*\bshare\b", head):
+        # "earnings per diluted share from continuing operations" is asked as EPS (a release that gives
+        # only that one); "income from continuing operations" stays its own line
+        out.append(_words(head))
     for group in GROUP_METRICS:
         if metric.endswith(" " + group):
             child = metric[: -len(group) - 1]

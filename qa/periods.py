@@ -397,7 +397,8 @@ ENDED_RE = re.compile(
     rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
 YEAR_PHRASE_RE = re.compile(
-    r"(?i)\b(?:full[\s-]+(?:fiscal\s+)?year|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)\s*'?(?P<y>(?:19|20)?\d\d)\b"
+    r"(?i)\b(?:full[\s-]+(?:fiscal\s+)?year(?:\s+(?:of\s+)?fiscal)?|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)"
+    r"\s*'?(?P<y>(?:19|20)?\d\d)\b"
     r"(?![\s-]*(?:weeks?|months?|days?)\b)"  # "the prior year 13-week quarter" names no year 2013
     r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
     r"|\bfy(?P<y3>\d{2,4})\b"
@@ -411,7 +412,7 @@ YTD_RE = re.compile(r"(?i)\b(?:year[- ]to[- ]date|ytd)\b")
 THE_YEAR_RE = re.compile(
     r"(?i)\b(?:for|in|during)\s+the\s+(?:full\s+|fiscal\s+|whole\s+)?year\b(?!\s+(?:ended|ending|ago|earlier))"
     # "FISCAL YEAR REVENUES INCREASE 36%": the year, its number unsaid
-    r"|\b(?:fiscal|full)[\s-]+year\b(?![\s-]*(?:'?\d|ended|ending|end\b|to\b))"
+    r"|\b(?:fiscal|full)[\s-]+year\b(?![\s-]*(?:'?\d|ended|ending|end\b|to\b|(?:of\s+)?fiscal\s+'?\d))"
 )
 NINE_RE = re.compile(
     r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"

@@ -783,8 +783,17 @@ def read_sentence(
         metric = mention.name if i in named else _named(sent, mention)
         if re.search(r"(?i)\baverage\s+$", sent[max(0, mention.start - 9) : mention.start]):
             metric = "average " + metric  # "Average total assets were $550.1 billion" is not total assets
+        basis_word = re.search(
+            r"(?i)(?<!gaap and )(?<!gaap & )\b(non-?gaap|adjusted)\s+$",
+            sent[max(0, mention.start - 22) : mention.start],
+        )
+        # ("GAAP and non-GAAP tax rates are expected to be between 17% and 19%": both, not one)
+        if basis_word and i not in named and not metric.startswith(("non-gaap", "adjusted")):
+            # "... and non-GAAP earnings per diluted share from continuing operations": not the GAAP line
+            metric = f"{basis_word.group(1).lower().replace('nongaap', 'non-gaap')} {metric}"
         lex = BY_NAME.get(metric)
-        unit = "percent" if n.is_percent else (lex.unit if lex and lex.unit == "USD/share" else "USD")
+        per_share = (lex and lex.unit == "USD/share") or PER_SHARE_NAME_RE.search(metric)
+        unit = "percent" if n.is_percent else ("USD/share" if per_share else "USD")
         value = n.value
         # (the figures of "increased 24% and 21%, respectively" share the verb before the first)
         before = sent[max(0, (named[i][1] if i in named else f.a) - 25) : named[i][1] if i in named else f.a]
@@ -925,6 +934,9 @@ def read_sentence(
         )
         out.append(last)
     return out
+
+
+PER_SHARE_NAME_RE = re.compile(r"\bper (?:diluted |basic |common |fully diluted )?share\b")
 
 
 def _after_comparison(sent: str, pq: PeriodQuery) -> bool:

@@ -307,6 +307,15 @@ QUESTION_WORDS = frozenset(
         "please",
         "average",
         "cash",
+        # how a question about guidance opens ("Expected net revenue for 2018")
+        "expected",
+        "projected",
+        "estimated",
+        "forecast",
+        "anticipated",
+        "guided",
+        "guidance",
+        "outlook",
     ]
 )
 

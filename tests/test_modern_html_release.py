@@ -24,6 +24,10 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <div><font>Outlook</font></div>
 <div><font>GAAP and non-GAAP gross margins are expected to be 74.9% and 75.0%, respectively, plus or minus
 50 basis points.</font></div>
+<div><font>Full year fiscal 2027 &#8212; The company expects GAAP earnings per diluted share from continuing
+operations in the range of $1.65 - $1.75 and non-GAAP earnings per diluted share from continuing operations
+in the range of $2.25 - $2.30. For fiscal 2027, GAAP and non-GAAP tax rates are expected to be between
+17.0% and 19.0%.</font></div>
 <div><font>KESTREL CORPORATION AND SUBSIDIARIES</font></div>
 <div><font>CONDENSED CONSOLIDATED STATEMENTS OF INCOME</font></div>
 <div><font>(In millions)</font></div>
@@ -51,6 +55,8 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <tr><td>Net cash provided by operating activities</td><td>$36,190</td><td>$16,628</td><td>$102,718</td>
 <td>$64,089</td></tr>
 <tr><td>Change in cash and cash equivalents</td><td>(881)</td><td>(518)</td><td>2,016</td><td>1,309</td></tr>
+<tr><td>Free cash flow from continuing operations</td><td>$34,902</td><td>$15,551</td><td>$96,676</td>
+<td>$60,853</td></tr>
 <tr><td>Cash and cash equivalents at beginning of period</td><td>11,486</td><td>9,107</td><td>8,589</td>
 <td>7,280</td></tr>
 <tr><td>Cash and cash equivalents at end of period</td><td>$10,605</td><td>$8,589</td><td>$10,605</td>
@@ -209,3 +215,26 @@ def test_a_part_named_after_a_period_word(store):
     assert a["status"] == "answered" and a["answer"]["value"] == 3_700_000_000
     assert a["answer"]["period"]["label"] == "Q4 FY2026"
     assert ask(store, "KESTREL revenue fourth quarter fiscal 2026")["answer"]["value"] == 68_127_000_000
+
+
+def test_guidance_per_share_with_its_basis(store):
+    # Ranges of "earnings per diluted share from continuing operations" are per share, GAAP and non-GAAP
+    # apart; "GAAP and non-GAAP tax rates ... between 17.0% and 19.0%" is one range for both.
+    a = ask(store, "KESTREL non-GAAP EPS outlook for fiscal 2027")
+    assert a["status"] == "answered" and a["answer"]["basis"] == "guidance"
+    assert (a["answer"]["value"], a["answer"]["value_high"], a["answer"]["unit"]) == (2.25, 2.30, "USD/share")
+    a = ask(store, "KESTREL GAAP diluted EPS guidance for fiscal 2027")
+    assert (a["answer"]["value"], a["answer"]["unit"]) == (1.65, "USD/share")
+    a = ask(store, "KESTREL tax rate guidance for fiscal 2027")
+    assert (a["answer"]["value"], a["answer"]["value_high"]) == (17.0, 19.0)
+
+
+def test_free_cash_flow_from_continuing_operations_is_free_cash_flow(store):
+    a = ask(store, "KESTREL free cash flow Q4 fiscal 2026")
+    assert a["status"] == "answered" and a["answer"]["value"] == 34_902_000_000
+
+
+def test_a_guidance_question_opening_with_expected(store):
+    # One company in the store: "Expected" opens the question, it names no company
+    a = ask(store, "Expected non-GAAP EPS for fiscal 2027")
+    assert a["status"] == "answered" and a["answer"]["value"] == 2.25
