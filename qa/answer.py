@@ -97,10 +97,14 @@ def _answer(lib, text: str) -> Answer:
     if (
         q.change
         and scope is not None
-        and not any(
-            explains(lib, f, q)
-            for m in (groups[0] if groups else [])
-            for f in lib.store.facts(company=scope, metric=m)
+        and (
+            # a change "in constant currency" cannot be derived from the levels: only printed
+            CONSTANT_CURRENCY_RE.search(q.text)
+            or not any(
+                explains(lib, f, q)
+                for m in (groups[0] if groups else [])
+                for f in lib.store.facts(company=scope, metric=m)
+            )
         )
     ):
         # "comparable store net sales change": a change the release prints of a line it prints no levels of
@@ -365,6 +369,7 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     return groups
 
 
+CONSTANT_CURRENCY_RE = re.compile(r"(?i)\bconstant[- ]currency\b|\bfx[- ]neutral\b|\bcurrency[- ]neutral\b")
 COMPARABLE_RE = re.compile(r"(?i)\b(?:comparable|same)[- ](?:store|restaurant|location|branch)|\bcomps?\b")
 NON_GAAP_NAME_RE = re.compile(r"(?i)\bnon[- ]?gaap\b|\badjusted\b|\bpro forma\b")
 # "Change in cash and cash equivalents": a line of changes, not the balance a plain question asks for

@@ -356,6 +356,21 @@ LEXICON: tuple[Metric, ...] = (
         ["gmv"],
     ),
     _m(
+        "share repurchases",
+        "USD",
+        [
+            r"^(repurchases?|purchases?) of (the company's )?(common |ordinary |treasury )?(stock|shares)\b",
+            r"^(common )?(stock|share) repurchases?\b",
+        ],
+        [
+            "buybacks",
+            "share buybacks",
+            "stock repurchases",
+            "repurchases of common stock",
+            "share repurchase",
+        ],
+    ),
+    _m(
         "capital expenditures",
         "USD",
         [

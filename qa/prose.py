@@ -799,6 +799,10 @@ def read_sentence(
         before = sent[max(0, (named[i][1] if i in named else f.a) - 25) : named[i][1] if i in named else f.a]
         # A metric named right after the figure is used up by it ("$29.3 million in unrestricted cash").
         clause_end = mention.end if mention.start >= f.b else f.b
+        if unit == "USD" and not n.is_currency and SHARES_AFTER_RE.match(sent, f.b):
+            # "$1.2 billion of share repurchases of 6.4 million shares": a count of shares, not dollars
+            prev_end = clause_end
+            continue
         # A per-share aside right after the figure: the figure's own period phrase comes after the aside.
         b_ext = figs[i + 1].b if i + 1 < len(figs) and figs[i + 1].aside else f.b
         of_rev = SHARE_OF_REVENUE_RE.match(sent[f.b :])
@@ -936,6 +940,7 @@ def read_sentence(
     return out
 
 
+SHARES_AFTER_RE = re.compile(r"\s*(?:of\s+)?(?:its\s+|our\s+)?(?:common\s+|ordinary\s+)?shares\b", re.I)
 PER_SHARE_NAME_RE = re.compile(r"\bper (?:diluted |basic |common |fully diluted )?share\b")
 
 

@@ -88,7 +88,7 @@ def test_gold_files_are_well_formed():
 
 # The hand-read gold on other releases is not all answered yet (see the README's "Accuracy" section);
 # this floor only rises. Never inventing a figure is not negotiable: see test_gold_never_invents.
-GOLD_FLOOR = 411
+GOLD_FLOOR = 412
 
 
 @pytest.fixture(scope="module")

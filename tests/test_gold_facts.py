@@ -47,8 +47,9 @@ RATCHET: dict[str, tuple[float, int]] = {
     "icsl_2000q2": (0.945, 9),
     "oracle_fy2022q4": (0.986, 16),
     # (the ceiling rose 693 -> 702 with prose changes read as changes and part-of-company columns: facts
-    # outside the gold tables that share their one raw line; recall rose 320 -> 322)
-    "pnc_2022q1": (0.952, 702),
+    # outside the gold tables that share their one raw line; recall rose 320 -> 322; 703 with the
+    # lexicon's share repurchases: "$1.2 billion of common share repurchases" in the text, a true fact)
+    "pnc_2022q1": (0.952, 703),
     "psem_fy2005q2": (1.0, 0),
     "southernco_2004q4": (1.0, 1),
 }

@@ -790,6 +790,8 @@ def test_a_net_line_without_a_label_and_a_stock_account():
     ("label", "metric"),
     [
         ("Selling and administrative", "selling, general and administrative"),
+        ("Repurchases of common stock", "share repurchases"),
+        ("Proceeds from issuance of common stock", "proceeds from issuance of common stock"),
         ("Cash and cash equivalents", "cash"),
         ("Cash, cash equivalents and restricted cash", "cash"),
         (
