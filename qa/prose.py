@@ -799,6 +799,10 @@ def read_sentence(
         before = sent[max(0, (named[i][1] if i in named else f.a) - 25) : named[i][1] if i in named else f.a]
         # A metric named right after the figure is used up by it ("$29.3 million in unrestricted cash").
         clause_end = mention.end if mention.start >= f.b else f.b
+        if n.is_percent and TOLERANCE_BEFORE_RE.search(sent, max(0, f.a - 20), f.a):
+            # "Revenue is expected to be $78.0 billion, plus or minus 2%": the outlook's tolerance
+            prev_end = clause_end
+            continue
         if unit == "USD" and not n.is_currency and SHARES_AFTER_RE.match(sent, f.b):
             # "$1.2 billion of share repurchases of 6.4 million shares": a count of shares, not dollars
             prev_end = clause_end
@@ -940,6 +944,7 @@ def read_sentence(
     return out
 
 
+TOLERANCE_BEFORE_RE = re.compile(r"(?i)(?:plus\s+or\s+minus|\+/-|\u00b1)\s*$")
 SHARES_AFTER_RE = re.compile(r"\s*(?:of\s+)?(?:its\s+|our\s+)?(?:common\s+|ordinary\s+)?shares\b", re.I)
 PER_SHARE_NAME_RE = re.compile(r"\bper (?:diluted |basic |common |fully diluted )?share\b")
 

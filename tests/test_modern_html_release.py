@@ -22,6 +22,7 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <div><font>Gaming</font></div>
 <div><font>&#8226;</font><font>Fourth-quarter Gaming revenue was $3.7 billion, up 47% from a year ago.</font></div>
 <div><font>Outlook</font></div>
+<div><font>Revenue is expected to be $78.0 billion, plus or minus 2%.</font></div>
 <div><font>GAAP and non-GAAP gross margins are expected to be 74.9% and 75.0%, respectively, plus or minus
 50 basis points.</font></div>
 <div><font>Full year fiscal 2027 &#8212; The company expects GAAP earnings per diluted share from continuing
@@ -238,3 +239,13 @@ def test_a_guidance_question_opening_with_expected(store):
     # One company in the store: "Expected" opens the question, it names no company
     a = ask(store, "Expected non-GAAP EPS for fiscal 2027")
     assert a["status"] == "answered" and a["answer"]["value"] == 2.25
+
+
+def test_an_outlook_tolerance_is_no_figure(store):
+    # "plus or minus 2%" says how sure the outlook is; it is no percentage of revenue
+    a = ask(store, "KESTREL revenue outlook")
+    assert a["status"] == "answered" and a["answer"]["value"] == 78_000_000_000
+    r = run_cli("facts", "--json", store=store)
+    facts = json.loads(r.stdout)
+    facts = facts if isinstance(facts, list) else facts["facts"]
+    assert not [f for f in facts if f["metric"] == "revenue %"]
