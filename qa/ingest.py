@@ -38,7 +38,7 @@ from .store import Store
 
 SKIP_NAMES = {"MANIFEST.tsv", ".DS_Store"}
 # Bump when extraction changes: files ingested by an older extractor are read again.
-EXTRACTOR_VERSION = "16"
+EXTRACTOR_VERSION = "19"
 SKIP_SUFFIXES = {".tsv", ".json", ".jsonl", ".md", ".py", ".pyc", ".csv", ".db", ".toml"}
 # Python's bytecode caches: importing the bundled corpus package writes one into corpus/.
 SKIP_DIRS = {"__pycache__"}

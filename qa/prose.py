@@ -110,7 +110,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-STOP_RE = re.compile(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z])")
+# (a sentence may open with a name spelled in lower case then a capital: "eBay", "iPhone")
+STOP_RE = re.compile(r"[.!?][\"”')]*\s+(?=[\"“(A-Z0-9$*\u2022]|o\s+[A-Z]|[a-z][A-Z]\w)")
 # a bullet glyph, or a dash, star or "o" that opens a line of plain text before a capital ("  --   Gross")
 BULLET_GLYPHS = "\u2022\u25aa\u25a0\u25cf\u25e6\u2023 \t"  # (a label starts after its bullet)
 BULLET_RE = re.compile(r"[\u2022\u25aa\u25a0\u25cf\u25e6\u2023]|(?<=\n)[ \t]*(?:--?|\*|o)[ \t]+(?=[A-Z$])")
@@ -695,6 +696,8 @@ def read_sentence(
     last: ProseFigure | None = None
     paired = respectively(sent, figs, cal)
     named = respective_metrics(sent, figs, phrases)
+    resp = re.search(r"(?i)\brespectively\b", sent) if named else None
+    run_period = next((p for p in periods if resp and 0 <= p.span[0] - resp.end() <= 30), None)
     # A dated phrase before the sentence's first figure ("at December 31, 2008, with the leverage ratio at
     # 8.00%, Tier 1 capital ... of 8.99%") holds for the figures that name no period of their own.
     before_first = [p for p in periods if p.span[0] < figs[0].a and not p.relative and p.instant]
@@ -863,6 +866,8 @@ def read_sentence(
             if down:
                 value = -value
         own = period_of(sent, periods, prev_end, f.a, b_ext, stop, starts) or opening
+        if i in named and run_period is not None and (own is None or own is opening):
+            own = run_period  # "$A and $B, respectively, during fiscal 2026": the run's period is each one's
         is_change = metric.endswith(("change", "change %"))
         if is_change and own is not None and own.relative:
             own = opening  # "increased 11% linked quarter": the base of the change, not the figure's period
@@ -1013,6 +1018,10 @@ QUALIFIERS = r"(?:non-?GAAP|GAAP|reported|adjusted|basic|diluted)"
 QUALIFIED_PAIR_RE = re.compile(rf"(?i)\b({QUALIFIERS})\s+and\s+({QUALIFIERS})\s+$")
 
 
+# "operating and free cash flow", "gross and net charge-offs": a modifier that shares the next line's head
+SHARED_HEAD_RE = re.compile(r"(?i)\b(operating|free|gross|net|organic|reported|core|total)\s+and\s+$")
+
+
 def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tuple[Mention, int]]:
     """Figures paired in order with the metrics a sentence lists: "Total loans and deposits increased 24%
     and 21%, respectively". Figure index → (its metric, where the first figure of the run starts)."""
@@ -1057,6 +1066,18 @@ def respective_metrics(sent: str, figs: list[Figure], phrases) -> dict[int, tupl
                 metric_for(f"{both.group(k)} {m.name}"), both.start(k), m.end, f"{both.group(k)} {m.text}"
             )
             for k in (1, 2)
+        ]
+    shared = said and SHARED_HEAD_RE.search(sent[: said[-1].start])
+    if not both and shared and len(run) == 2 and len(said[-1].text.split()) >= 2:
+        # "operating and free cash flow ... $3.1 billion and $2.5 billion, respectively": the modifier
+        # before "and" shares the line's head ("cash flow") with the one after it
+        m = said[-1]
+        head = m.text.split(None, 1)[1]
+        said = [
+            Mention(
+                metric_for(f"{shared.group(1)} {head}"), shared.start(1), m.end, f"{shared.group(1)} {head}"
+            ),
+            m,
         ]
     listed = said[-len(run) :]
     if len(listed) != len(run) or len({m.name for m in listed}) < len(run):

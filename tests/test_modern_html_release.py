@@ -21,6 +21,8 @@ and up 73% from a year ago. For fiscal 2026, revenue was $215.9 billion, up 65% 
 <div><font>For fiscal 2026, GAAP and non-GAAP gross margins were 71.1% and 71.3%, respectively.</font></div>
 <div><font>Gaming</font></div>
 <div><font>&#8226;</font><font>Fourth-quarter Gaming revenue was $3.7 billion, up 47% from a year ago.</font></div>
+<div><font>KESTREL delivered strong operating and free cash flow, generating $102.7 billion and $96.7 billion,
+respectively, during fiscal 2026. eKestrel, its online store, grew.</font></div>
 <div><font>Outlook</font></div>
 <div><font>Revenue is expected to be $78.0 billion, plus or minus 2%.</font></div>
 <div><font>GAAP and non-GAAP gross margins are expected to be 74.9% and 75.0%, respectively, plus or minus
@@ -249,3 +251,19 @@ def test_an_outlook_tolerance_is_no_figure(store):
     facts = json.loads(r.stdout)
     facts = facts if isinstance(facts, list) else facts["facts"]
     assert not [f for f in facts if f["metric"] == "revenue %"]
+
+
+def test_two_lines_sharing_a_head(store):
+    # "operating and free cash flow ... $A and $B, respectively": operating cash flow, then free cash flow
+    r = run_cli("facts", "--json", store=store)
+    facts = json.loads(r.stdout)
+    facts = facts if isinstance(facts, list) else facts["facts"]
+    said = {
+        f["metric"]: (f["value"], f["period"]["label"])
+        for f in facts
+        if f["source"] == "prose" and "operating and free cash flow" in f["label"]
+    }
+    assert said.get("net cash provided by operating activities") == (102_700_000_000, "FY2026")
+    assert said.get("free cash flow") == (96_700_000_000, "FY2026")
+    # a sentence that opens with a lower-case name ("eKestrel") is a sentence of its own
+    assert not any("eKestrel" in f["label"] for f in facts if f["metric"] == "free cash flow")
