@@ -7,6 +7,7 @@ command in a subprocess.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +63,30 @@ def run_cli(
         timeout=timeout,
         env=full_env,
     )
+
+
+def index_release(folder: Path, name: str, text: str) -> Path:
+    """Write a release `name` into `folder` and index it with `exhibit index`; returns the store."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    store = folder / "store"
+    r = run_cli("index", path, store=store)
+    assert r.returncode == 0, r.stderr
+    return store
+
+
+def ask_json(store: Path, question: str, codes: tuple[int, ...] = (0, 1)) -> dict:
+    """`exhibit ask --json QUESTION` on a store, its exit code one of `codes` (1 is not_found)."""
+    r = run_cli("ask", "--json", question, store=store)
+    assert r.returncode in codes, r.stderr
+    return json.loads(r.stdout)
+
+
+def facts_json(store: Path) -> list[dict]:
+    """Every fact of a store, as `exhibit facts --json` prints them."""
+    r = run_cli("facts", "--json", store=store)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
 
 
 @pytest.fixture(scope="session")

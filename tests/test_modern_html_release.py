@@ -5,10 +5,8 @@ Indexed and asked through the real `exhibit` command, on a real store."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import run_cli
+from conftest import ask_json, facts_json, index_release, run_cli
 
 RELEASE = """<html><body>
 <div><font>KESTREL Announces Financial Results for Fourth Quarter and Fiscal 2026</font></div>
@@ -71,19 +69,11 @@ in the range of $2.25 - $2.30. For fiscal 2027, GAAP and non-GAAP tax rates are 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("modern")
-    path = folder / "kstl_fy2026q4_ex991.htm"
-    path.write_text(RELEASE, encoding="utf-8")
-    st = folder / "store"
-    r = run_cli("index", path, store=st)
-    assert r.returncode == 0, r.stderr
-    return st
+    return index_release(tmp_path_factory.mktemp("modern"), "kstl_fy2026q4_ex991.htm", RELEASE)
 
 
 def ask(store, question: str) -> dict:
-    r = run_cli("ask", "--json", question, store=store)
-    assert r.returncode in (0, 1), r.stderr  # 1: not_found
-    return json.loads(r.stdout)
+    return ask_json(store, question)
 
 
 def test_a_bare_name_before_the_ticker_is_the_company(store):
@@ -116,9 +106,7 @@ def test_grow_asks_for_a_change(store):
 
 
 def test_cash_at_the_beginning_of_a_period_is_dated_the_day_before_it(store):
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts if isinstance(facts, list) else facts["facts"]
+    facts = facts_json(store)
     begin = {
         (f["period"]["end"], f["value"])
         for f in facts
@@ -139,9 +127,7 @@ def test_cash_at_the_beginning_of_a_period_is_dated_the_day_before_it(store):
 def test_a_change_is_of_its_level_not_of_its_base_or_the_dateline(store):
     # "up 20% from Q3 and up 73% from a year ago": both changes are the fourth quarter's; the dateline's
     # "Feb. 25, 2026" dates none of them. GAAP and non-GAAP margins in one sentence stay apart.
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts if isinstance(facts, list) else facts["facts"]
+    facts = facts_json(store)
     changes = [
         f
         for f in facts
@@ -183,10 +169,7 @@ def test_net_income_is_never_net_interest_income(tmp_path):
         "For fiscal 2026, GAAP and non-GAAP",
         "Net interest income for fiscal 2026 was $35.8 billion. For fiscal 2026, GAAP and non-GAAP",
     )
-    path = tmp_path / "kstl_fy2026q4_ex991.htm"
-    path.write_text(text, encoding="utf-8")
-    st = tmp_path / "store"
-    assert run_cli("index", path, store=st).returncode == 0
+    st = index_release(tmp_path, "kstl_fy2026q4_ex991.htm", text)
     assert ask(st, "KESTREL net interest income fiscal 2026")["answer"]["value"] == 35_800_000_000
     assert ask(st, "KESTREL net income fiscal 2026")["status"] == "not_found"
 
@@ -247,17 +230,13 @@ def test_an_outlook_tolerance_is_no_figure(store):
     # "plus or minus 2%" says how sure the outlook is; it is no percentage of revenue
     a = ask(store, "KESTREL revenue outlook")
     assert a["status"] == "answered" and a["answer"]["value"] == 78_000_000_000
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts if isinstance(facts, list) else facts["facts"]
+    facts = facts_json(store)
     assert not [f for f in facts if f["metric"] == "revenue %"]
 
 
 def test_two_lines_sharing_a_head(store):
     # "operating and free cash flow ... $A and $B, respectively": operating cash flow, then free cash flow
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts if isinstance(facts, list) else facts["facts"]
+    facts = facts_json(store)
     said = {
         f["metric"]: (f["value"], f["period"]["label"])
         for f in facts

@@ -4,10 +4,8 @@ through the real `exhibit` command, on a real store."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import run_cli
+from conftest import ask_json, facts_json, index_release
 
 RELEASE = """<html><body>
 <p>Example Bancorp Reports Second Quarter 2021 Net Income</p>
@@ -45,19 +43,11 @@ Westbank acquisition</div>
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bank")
-    path = folder / "exb_2021q2_ex991.htm"
-    path.write_text(RELEASE, encoding="utf-8")
-    st = folder / "store"
-    r = run_cli("index", path, store=st)
-    assert r.returncode == 0, r.stderr
-    return st
+    return index_release(tmp_path_factory.mktemp("bank"), "exb_2021q2_ex991.htm", RELEASE)
 
 
 def ask(store, question: str) -> dict:
-    r = run_cli("ask", "--json", question, store=store)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
+    return ask_json(store, question, codes=(0,))
 
 
 def test_a_plain_question_reads_the_consolidated_column(store):
@@ -108,9 +98,7 @@ def test_an_abbreviation_is_a_metric_not_a_company(store):
 
 def test_listed_metrics_pair_with_their_figures(store):
     """'Total loans and deposits increased 24% and 21%, respectively': deposits grew 21% in 2Q21."""
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts.get("facts", facts) if isinstance(facts, dict) else facts
+    facts = facts_json(store)
     by = {(f["metric"], f["as_printed"]): f for f in facts}
     assert ("total deposits change %", "21%") in by
     assert by[("total deposits change %", "21%")]["period"]["end"] == "2021-06-30"
@@ -133,8 +121,6 @@ def test_a_change_is_computed_and_the_printed_change_cited_beside_it(store):
 def test_a_line_of_cents_between_per_share_lines_is_per_share(store):
     """'Negative impact from integration costs 2.07' between two diluted EPS lines, in a table 'except
     per share data', is $2.07 a share, not $2.07 million."""
-    r = run_cli("facts", "--json", store=store)
-    facts = json.loads(r.stdout)
-    facts = facts.get("facts", facts) if isinstance(facts, dict) else facts
+    facts = facts_json(store)
     (f,) = [f for f in facts if f["as_printed"] == "2.07"]
     assert (f["unit"], f["value"]) == ("USD/share", 2.07)

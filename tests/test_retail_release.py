@@ -5,10 +5,8 @@ Indexed and asked through the real `exhibit` command, on a real store."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import run_cli
+from conftest import ask_json, index_release
 
 RELEASE = """<html><body>
 <p>THE EXAMPLE STORES, INC. REPORTS THIRD QUARTER NET INCOME</p>
@@ -44,19 +42,11 @@ share on a diluted basis) for the third quarter of fiscal 2023.</p>
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("retail")
-    path = folder / "exs_fy2024q3_ex991.htm"
-    path.write_text(RELEASE, encoding="utf-8")
-    st = folder / "store"
-    r = run_cli("index", path, store=st)
-    assert r.returncode == 0, r.stderr
-    return st
+    return index_release(tmp_path_factory.mktemp("retail"), "exs_fy2024q3_ex991.htm", RELEASE)
 
 
 def ask(store, question: str) -> dict:
-    r = run_cli("ask", "--json", question, store=store)
-    assert r.returncode in (0, 1), r.stderr  # 1: not_found
-    return json.loads(r.stdout)
+    return ask_json(store, question)
 
 
 def test_the_third_quarter_of_a_year_named_for_its_start(store):
