@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.text import lazy_re
+
 DASHES = "-\u2013\u2014\u2012\u2212"
-NIL_RE = re.compile(r"^\(?\$?\s*[" + DASHES + r"]{1,3}\s*\)?$")
+NIL_RE = lazy_re(r"^\(?\$?\s*[" + DASHES + r"]{1,3}\s*\)?$")
 # "$     12,345": EDGAR text sets "$" apart from its figure by a gutter.
-GUTTER_RE = re.compile(r"(\$|\()\s+(?=[\d(.$-])")
+GUTTER_RE = lazy_re(r"(\$|\()\s+(?=[\d(.$-])")
 
 # A figure token in running text or a table cell. Group names are read by parse_number.
-FIGURE_RE = re.compile(
+FIGURE_RE = lazy_re(
     r"""
     (?P<lparen>\()?\s?
     (?P<sign>[-\u2212\u2013])?

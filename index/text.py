@@ -1,4 +1,5 @@
-"""Small text helpers every layer uses: line numbers of offsets, folded white space."""
+"""Small text helpers every layer uses: line numbers of offsets, folded white space, patterns
+compiled at their first use."""
 
 from __future__ import annotations
 
@@ -20,3 +21,46 @@ class LineIndex:
 def fold(s: str) -> str:
     """White space folded to single spaces."""
     return " ".join(s.split())
+
+
+# The attributes of a compiled pattern that callers use; bound onto a LazyPattern once compiled.
+PATTERN_ATTRS = (
+    "search",
+    "match",
+    "fullmatch",
+    "finditer",
+    "findall",
+    "sub",
+    "subn",
+    "split",
+    "flags",
+    "groups",
+)
+
+
+class LazyPattern:
+    """`re.compile(pattern, flags)`, compiled when first used.
+
+    A question uses a few dozen of the patterns the answering modules define; compiling all of them
+    at import was a fifth of a one-question command's time."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self._flags = flags
+
+    def __getattr__(self, name: str):
+        # Only reached before the first compile: afterwards the compiled methods are attributes here.
+        if name.startswith("__") or name not in (*PATTERN_ATTRS, "groupindex", "scanner"):
+            raise AttributeError(name)
+        compiled = re.compile(self.pattern, self._flags)
+        for attr in (*PATTERN_ATTRS, "groupindex", "scanner"):
+            setattr(self, attr, getattr(compiled, attr))
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+
+def lazy_re(pattern: str, flags: int = 0) -> LazyPattern:
+    """A pattern compiled at its first use (for module-level patterns few calls need)."""
+    return LazyPattern(pattern, flags)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.numbers import parse_number, precision
+from index.text import lazy_re
 
 from .citations import citation
 from .metrics import ABBREVIATIONS, BY_NAME, GROUP_METRICS, clean_label, is_instant
@@ -66,7 +67,7 @@ def answer(lib, text: str) -> Answer:
     return a
 
 
-HOW_MUCH_RE = re.compile(r"(?i)^\s*how\s+(much|many|large|big)\b")
+HOW_MUCH_RE = lazy_re(r"(?i)^\s*how\s+(much|many|large|big)\b")
 
 
 def _answer(lib, text: str) -> Answer:
@@ -369,11 +370,11 @@ def metric_groups(lib, q: Question, scope: tuple[str, ...] | None, limit: int = 
     return groups
 
 
-CONSTANT_CURRENCY_RE = re.compile(r"(?i)\bconstant[- ]currency\b|\bfx[- ]neutral\b|\bcurrency[- ]neutral\b")
-COMPARABLE_RE = re.compile(r"(?i)\b(?:comparable|same)[- ](?:store|restaurant|location|branch)|\bcomps?\b")
-NON_GAAP_NAME_RE = re.compile(r"(?i)\bnon[- ]?gaap\b|\badjusted\b|\bpro forma\b")
+CONSTANT_CURRENCY_RE = lazy_re(r"(?i)\bconstant[- ]currency\b|\bfx[- ]neutral\b|\bcurrency[- ]neutral\b")
+COMPARABLE_RE = lazy_re(r"(?i)\b(?:comparable|same)[- ](?:store|restaurant|location|branch)|\bcomps?\b")
+NON_GAAP_NAME_RE = lazy_re(r"(?i)\bnon[- ]?gaap\b|\badjusted\b|\bpro forma\b")
 # "Change in cash and cash equivalents": a line of changes, not the balance a plain question asks for
-CHANGE_LINE_RE = re.compile(r"(?:net\s+)?(?:change|increase|decrease)s?\b.{0,25}?\bin\s")
+CHANGE_LINE_RE = lazy_re(r"(?:net\s+)?(?:change|increase|decrease)s?\b.{0,25}?\bin\s")
 
 # Words a fallback line may add to what the question named and still be that line ("total deposits").
 HARMLESS_EXTRA = frozenset({"total", "net", "consolidated", "reported", "gaap"})
@@ -459,8 +460,8 @@ def _spellings(metric: str) -> tuple[frozenset[str], ...]:
 _ANY = BY_NAME["revenue"]  # a stand-in with a dollar unit for names the lexicon does not hold
 
 
-ABBREVIATIONS_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w'])")
-NON_RE = re.compile(r"(?i)\bnon[- ](?=[a-z])")
+ABBREVIATIONS_RE = lazy_re(r"(?i)\b(" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w'])")
+NON_RE = lazy_re(r"(?i)\bnon[- ](?=[a-z])")
 
 
 @lru_cache(maxsize=65536)
@@ -657,7 +658,7 @@ def _explaining_words(metric: str, label: str, context: str) -> frozenset[str]:
     return frozenset(out)
 
 
-TOKEN_RE = re.compile(r"[\w&]+")
+TOKEN_RE = lazy_re(r"[\w&]+")
 
 
 @lru_cache(maxsize=1)
@@ -670,7 +671,7 @@ def _lexicon_variants() -> tuple:
     )
 
 
-DILUTION_RE = re.compile(r"(?i)potential common|dilutive|assuming dilution")
+DILUTION_RE = lazy_re(r"(?i)potential common|dilutive|assuming dilution")
 
 
 def _said_by_label(label: str) -> frozenset[str]:
@@ -714,17 +715,17 @@ def _own_sentence(lib, f: FactRow) -> str:
     return f"{f.label} {after[: stop.start()] if stop else after}"
 
 
-TAG_RE = re.compile(r"<[^>]*>|&[a-z#0-9]+;")
+TAG_RE = lazy_re(r"<[^>]*>|&[a-z#0-9]+;")
 
 
-QUALIFIED_RE = re.compile(
+QUALIFIED_RE = lazy_re(
     r"(?i)\b(excluding|adjusted|non-?gaap|pro forma|underlying|core|operating basis|as adjusted|"
     r"before (special|one-time|unusual|non-?recurring))\b|one-time items"
 )
 
 
-PART_RE = re.compile(r"\[column: ([^\]]*)\] ")
-HEADERLESS_LIST_RE = re.compile(
+PART_RE = lazy_re(r"\[column: ([^\]]*)\] ")
+HEADERLESS_LIST_RE = lazy_re(
     r"(?i)\b(included in|amounts included|following are the amounts|consist(s|ing)? of)\b"
 )
 
@@ -1098,7 +1099,7 @@ def _shown(f: FactRow) -> str:
 
 # Words by which a question names the comparison itself ("vs Q4", "year over year", "sequential"): then
 # the change is computed between the periods it names
-BASE_NAMED_RE = re.compile(
+BASE_NAMED_RE = lazy_re(
     r"(?i)\b(vs\.?|versus|compared|from|over|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q|prior|previous|"
     r"preceding|last|linked|a year (ago|earlier))\b"
 )
@@ -1123,7 +1124,7 @@ def _printed_change(lib, q: Question, fa: FactRow, pct: float) -> FactRow | None
     return found[0] if found else None
 
 
-MARGIN_RE = re.compile(r"(?i)\bmargin\b|%|\bpercent")
+MARGIN_RE = lazy_re(r"(?i)\bmargin\b|%|\bpercent")
 MARGIN_BASES = (
     (r"\badjusted gross\b", "adjusted gross margin"),
     (r"\bgross\b", "gross margin"),  # ("gross profit as a percent of sales" is not net income's)
@@ -1200,7 +1201,7 @@ TITLE_ABBREV = {
     "COO": "chief operating officer",
     "CTO": "chief technology officer",
 }
-TITLE_ABBREV_RE = re.compile(r"(?i)\b(ceo|cfo|coo|cto)\b")
+TITLE_ABBREV_RE = lazy_re(r"(?i)\b(ceo|cfo|coo|cto)\b")
 
 
 def _negated(iso: str) -> tuple[int, ...]:
@@ -1208,16 +1209,16 @@ def _negated(iso: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in iso)
 
 
-PHONE_RE = re.compile(r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b1-8\d\d-\d{3}-\d{4}\b")
-WANTS_NUMBER_RE = re.compile(r"(?i)\b(number|dial|phone|telephone|call|replay|pin|passcode|access code|id)\b")
-WANTS_PERSON_RE = re.compile(r"(?i)^\s*who\b|\b(cfo|ceo|chief|officer|contact|president)\b")
-PERSON_TITLE_RE = re.compile(
+PHONE_RE = lazy_re(r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b1-8\d\d-\d{3}-\d{4}\b")
+WANTS_NUMBER_RE = lazy_re(r"(?i)\b(number|dial|phone|telephone|call|replay|pin|passcode|access code|id)\b")
+WANTS_PERSON_RE = lazy_re(r"(?i)^\s*who\b|\b(cfo|ceo|chief|officer|contact|president)\b")
+PERSON_TITLE_RE = lazy_re(
     r"(?i)\b(chief (executive|financial|operating) officer|cfo|ceo|president|chairman|vice president|treasurer|"
     r"investor relations|contact)\b"
 )
 
 
-FILLER_PASSAGE_RE = re.compile(r"(?i)\b(results?|release|announced?|quarter|fiscal|year|company)\b")
+FILLER_PASSAGE_RE = lazy_re(r"(?i)\b(results?|release|announced?|quarter|fiscal|year|company)\b")
 
 
 def _docs_for_period(lib, q: Question, scope) -> list[str]:

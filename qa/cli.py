@@ -19,8 +19,27 @@ from . import library
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil (argparse builds one per argument)."""
+
+    def __init__(self, prog: str, **kwargs) -> None:
+        if kwargs.get("width") is None:
+            try:
+                columns = (
+                    int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+                )
+            except (ValueError, OSError, AttributeError):
+                columns = 80
+            kwargs["width"] = max(columns - 2, 20)  # as argparse does
+        super().__init__(prog, **kwargs)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit code 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401
         raise UsageError(f"{self.prog}: {message}")

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.text import lazy_re
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -464,8 +466,8 @@ LEXICON: tuple[Metric, ...] = (
 )
 
 BY_NAME = {m.name: m for m in LEXICON}
-PAREN_RE = re.compile(r"\((?!loss\)|gain\)|income\)|gaap\))[^()]*\)")
-FOOTNOTE_RE = re.compile(r"\s*(\(\s*[a-z0-9]\s*\)|\*+|\[\d+\])\s*$", re.I)
+PAREN_RE = lazy_re(r"\((?!loss\)|gain\)|income\)|gaap\))[^()]*\)")
+FOOTNOTE_RE = lazy_re(r"\s*(\(\s*[a-z0-9]\s*\)|\*+|\[\d+\])\s*$", re.I)
 
 
 @lru_cache(maxsize=65536)

@@ -14,6 +14,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from index.text import lazy_re
+
 MONTHS = {
     m.lower(): i
     for i, m in enumerate(
@@ -54,11 +56,11 @@ MONTH_RE = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-DATE_RE = re.compile(rf"\b({MONTH_RE})\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d\d)\b", re.I)
-MONTH_YEAR_RE = re.compile(rf"\b({MONTH_RE})\s*,?\s*((?:19|20)\d\d)\b", re.I)
-NUM_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
-ISO_RE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-YEAR_RE = re.compile(r"(?<![\d,.$])((?:19|20)\d\d)(?![\d,])")
+DATE_RE = lazy_re(rf"\b({MONTH_RE})\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*((?:19|20)\d\d)\b", re.I)
+MONTH_YEAR_RE = lazy_re(rf"\b({MONTH_RE})\s*,?\s*((?:19|20)\d\d)\b", re.I)
+NUM_DATE_RE = lazy_re(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)\b")
+ISO_RE = lazy_re(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+YEAR_RE = lazy_re(r"(?<![\d,.$])((?:19|20)\d\d)(?![\d,])")
 WORD_NUM = {
     "one": 1,
     "two": 2,
@@ -254,25 +256,23 @@ def make_period(end: date, months: int | None, cal: FiscalCalendar) -> Period:
     return Period(start.isoformat(), end.isoformat(), "duration", label_for(start, end, cal))
 
 
-TRAILING_RE = re.compile(
+TRAILING_RE = lazy_re(
     r"(?i)\btrailing[\s-]+(?:4|four|twelve|12)[\s-]+(?:quarters?|months?)|\b(?:ttm|ltm)\b|last twelve months"
 )
 
 
 # The span a table's title gives its columns: "Three Months Ended", "For the year", "Quarter ended" — not a
 # headline's "Full Year 2020 Net Income" above it.
-SPAN_TITLE_RE = re.compile(
+SPAN_TITLE_RE = lazy_re(
     r"(?i)\b(?:(?:three|six|nine|twelve|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three|\d{1,2})[\s-]+"
     r"(?:months?|weeks?)|(?:quarters?|years?|fiscal years?|periods?)\s+ended|for the (?:quarter|year|"
     r"fiscal year|three|six|nine|twelve)\b[\w\s-]{0,12}|year[- ]to[- ]date|\b\d\s?months\b)"
 )
 
 
-ORDINAL_QUARTER_RE = re.compile(
-    r"(?i)\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b"
-)
-YTD_MONTHS_RE = re.compile(r"(?i)\b(six|nine|6|9)\s+months\b(?!\s+ended)")
-MONTH_ABBR_YEAR_RE = re.compile(
+ORDINAL_QUARTER_RE = lazy_re(r"(?i)\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(?:fiscal\s+)?quarter\b")
+YTD_MONTHS_RE = lazy_re(r"(?i)\b(six|nine|6|9)\s+months\b(?!\s+ended)")
+MONTH_ABBR_YEAR_RE = lazy_re(
     r"(?i)^\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\s'-]+(\d{2}|(?:19|20)\d{2})\s*$"
 )
 
@@ -378,47 +378,47 @@ def column_period(header: str, context: str, cal: FiscalCalendar, instant_hint: 
 
 # --- prose and questions -------------------------------------------------------------------
 
-FISCAL_YEAR_QUARTER_RE = re.compile(
+FISCAL_YEAR_QUARTER_RE = lazy_re(
     r"(?i)\bfiscal\s+(?:year\s+)?(?P<y>(?:19|20)\d\d)\s+(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b"
 )
-MONTH_QUARTER_RE = re.compile(
+MONTH_QUARTER_RE = lazy_re(
     r"(?i)\b(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+(?:(?P<y>(?:19|20)\d\d)\s+)?quarter\b"
 )
-QUARTER_RE = re.compile(
+QUARTER_RE = lazy_re(
     r"(?i)\b(?:(?P<fiscal1>fiscal)\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:(?P<fiscal2>fiscal)\s+)?"
     r"quarter(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?|fy\s*)?(?P<year>(?:19|20)\d\d))?"
     r"|\b(?P<q>[1-4])q\s?(?P<qy>(?:19|20)?\d\d)\b"
     r"|\bq(?P<q2>[1-4])(?:(?:\s*|-)(?:of\s+)?(?:fiscal\s+|fy\s*|')?(?P<qy2>(?:19|20)?\d\d))?\b"
 )
-ENDED_RE = re.compile(
+ENDED_RE = lazy_re(
     rf"(?i)\b(?P<len>three|six|nine|twelve|3|6|9|12|13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+"
     rf"(?P<unit>months?|weeks?)\s+(?:fiscal\s+)?(?:(?:period|quarter|year)\s+)?ended\s+(?P<date>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
     rf"|\b(?:quarter|year|fiscal year)\s+ended\s+(?P<date2>{MONTH_RE}\s*\d{{1,2}},?\s*(?:(?:19|20)\d\d)?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
-YEAR_PHRASE_RE = re.compile(
+YEAR_PHRASE_RE = lazy_re(
     r"(?i)\b(?:full[\s-]+(?:fiscal\s+)?year(?:\s+(?:of\s+)?fiscal)?|fiscal(?:\s+year)?|year|fy|calendar(?:\s+year)?)"
     r"\s*'?(?P<y>(?:19|20)?\d\d)\b"
     r"(?![\s-]*(?:weeks?|months?|days?)\b)"  # "the prior year 13-week quarter" names no year 2013
     r"|\b(?P<y2>(?:19|20)\d\d)\s+(?:full[\s-]+year|fiscal\s+year|annual)\b"
     r"|\bfy(?P<y3>\d{2,4})\b"
 )
-HALF_RE = re.compile(
+HALF_RE = lazy_re(
     r"(?i)\b(?:(?P<ord>first|second)\s+half|h(?P<h>[12])|(?P<hn>[12])h(?=\s?'?\d{2}))"
     r"(?:\s*(?:of\s+)?(?:fiscal\s+)?'?(?P<y>(?:19|20)?\d\d))?\b"
 )
 # "year to date", "YTD": the fiscal year's span to its latest quarter; "for the year": the fiscal year
-YTD_RE = re.compile(r"(?i)\b(?:year[- ]to[- ]date|ytd)\b")
-THE_YEAR_RE = re.compile(
+YTD_RE = lazy_re(r"(?i)\b(?:year[- ]to[- ]date|ytd)\b")
+THE_YEAR_RE = lazy_re(
     r"(?i)\b(?:for|in|during)\s+the\s+(?:full\s+|fiscal\s+|whole\s+)?year\b(?!\s+(?:ended|ending|ago|earlier))"
     # "FISCAL YEAR REVENUES INCREASE 36%": the year, its number unsaid
     r"|\b(?:fiscal|full)[\s-]+year\b(?![\s-]*(?:'?\d|ended|ending|end\b|to\b|(?:of\s+)?fiscal\s+'?\d))"
 )
-NINE_RE = re.compile(
+NINE_RE = lazy_re(
     r"(?i)\b(?:nine|first nine|9)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
 )
 # "26 weeks 2004", "the 39 weeks of fiscal 2024": a 52/53-week calendar's spans
-WEEKS_RE = re.compile(
+WEEKS_RE = lazy_re(
     r"(?i)\b(?P<n>13|26|39|52|53|thirteen|twenty-six|thirty-nine|fifty-two|fifty-three)[\s-]+weeks?"
     r"(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?"
 )
@@ -434,8 +434,8 @@ WEEK_MONTHS = {
 }
 WEEK_MONTHS |= {"fifty-two": 12, "fifty-three": 12}
 # "9M06", "6M 2006": analysts' shorthand for the year-to-date spans
-SPAN_SHORT_RE = re.compile(r"(?i)(?<![$\d.,])\b(?P<n>6|9|12)m\s?'?(?P<y>(?:19|20)?\d\d)\b")
-SIX_RE = re.compile(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
+SPAN_SHORT_RE = lazy_re(r"(?i)(?<![$\d.,])\b(?P<n>6|9|12)m\s?'?(?P<y>(?:19|20)?\d\d)\b")
+SIX_RE = lazy_re(r"(?i)\b(?:six|6)[\s-]+months?(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y>(?:19|20)\d\d))?")
 
 
 @dataclass(frozen=True)
@@ -591,7 +591,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
     return found
 
 
-RELATIVE_RE = re.compile(
+RELATIVE_RE = lazy_re(
     r"(?i)\b(?P<q>(?:the\s+)?(?:previous|prior|preceding|sequential|last|linked)\s+quarter)\b"
     r"|\b(?P<y>(?:the\s+)?(?:comparable|same|corresponding|year[- ]ago|prior[- ]year)\s+(?:period|quarter)"
     r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"

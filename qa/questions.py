@@ -6,28 +6,30 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.text import lazy_re
+
 from .metrics import ABBREVIATIONS, LEXICON, clean_label
 from .periods import PeriodQuery, find_periods
 
-GUIDANCE_WORDS = re.compile(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
-PASSAGE_WORDS = re.compile(
+GUIDANCE_WORDS = lazy_re(r"(?i)\b(guidance|outlook|forecast\w*|expect\w*|projected|projection|target)\b")
+PASSAGE_WORDS = lazy_re(
     r"(?i)^\s*(who|why|how(?!\s+(?:much|many|large|big))|where|when)\b|\b(excluded?|excludes|include[sd]?|defin\w+|mean[s]?|dial[- ]in|"
     r"(tele)?conference|webcast|replay|dial|passcode|pin|access code|call id|conference id|web ?site|url|contact|"
     r"phone|telephone|email|address|headquarter\w*|describe|explain)\b"
 )
-CHANGE_WORDS = re.compile(
+CHANGE_WORDS = lazy_re(
     r"(?i)\b(change|vs\.?|versus|compared (to|with)|growth|grow|grows|grew|rise|rose|fell|increase|decrease|"
     r"difference|year[- ]over[- ]year|yoy|y/y|sequential(ly)?|q/q)\b"
 )
 # With a single period, only explicit comparison words ask for a change ("revenue growth Q1", "vs prior year").
-CHANGE_INTENT = re.compile(
+CHANGE_INTENT = lazy_re(
     r"(?i)\b(change|growth|grow|grows|grew|rise|rose|fell|increase|decrease|year[- ]over[- ]year|yoy|y/y|"
     r"sequential(ly)?|q/q|vs\.?|versus|compared)\b"
 )
-PRIOR_QUARTER_WORDS = re.compile(
+PRIOR_QUARTER_WORDS = lazy_re(
     r"(?i)\b(sequential(ly)?|q/q|prior quarter|previous quarter|last quarter|linked quarter)\b"
 )
-FILLER = re.compile(
+FILLER = lazy_re(
     r"(?i)(?<![\w&-])(what|was|were|is|are|the|did|does|do|how|much|many|for|in|at|during|as(?! reported)|by|a|an|"
     r"(?<!as )report(ed|s)?|company|company's|its|their|show|give|me|tell|please|(?<!book )(?<!fair )(?<!market )(?<!face )(?<!asset )value|figure|amount|end\s+of|end|"
     r"sp[e]nd(?:ing)?\s+on|spent\s+on|have|had|has|money|"
@@ -154,10 +156,14 @@ GENERIC = {
 }
 
 
+LETTERS_RE = lazy_re(r"[A-Za-z]+")
+NAME_WORD_RE = lazy_re(r"[A-Za-z0-9&]+")
+INITIALS_SKIP = frozenset(["the", "of", "and"])
+
+
 def _initials(name: str) -> str:
     """ICSL for Innovative Clinical Solutions Ltd: what a release's ticker often is."""
-    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in {"the", "of", "and"}]
-    return "".join(w[0] for w in words).upper()
+    return "".join(w[0] for w in LETTERS_RE.findall(name) if w.lower() not in INITIALS_SKIP).upper()
 
 
 _TRIGGERS: list = [None, {}]  # [the companies list it was built from (kept, so never mistaken), index]
@@ -171,7 +177,7 @@ def _company_triggers(companies: list[tuple[str, str, str]], said: set[str]) -> 
         index: dict[str, list[tuple[str, str, str]]] = {}
         for c in companies:
             key, name, ticker = c
-            words = re.findall(r"[A-Za-z0-9&]+", name)
+            words = NAME_WORD_RE.findall(name)
             first = {(words[0] if words else ""), (key.split() or [""])[0]} - TRIGGER_STOP
             for w in first:
                 index.setdefault(w.lower(), []).append(c)
@@ -244,7 +250,7 @@ def _find_company(
     return keys, (q[:a] + " " + q[b + (poss.end() if poss else 0) :]).strip()
 
 
-LEAD_WORD_RE = re.compile(r"[A-Z][\w&.’'-]*")
+LEAD_WORD_RE = lazy_re(r"[A-Z][\w&.’'-]*")
 QUESTION_WORDS = frozenset(
     [
         "what",

@@ -528,9 +528,6 @@ class Store:
 
         return self._memoised(("documents",), read)
 
-    def _documents_by_id(self) -> dict[str, DocRow]:
-        return self._memoised(("documents_by_id",), lambda: {d.doc_id: d for d in self._all_documents()})
-
     def main_facts(self) -> dict[str, FactRow]:
         """Each document's first fact (by id) of its own main period; remembered until the store changes."""
 
@@ -546,11 +543,16 @@ class Store:
 
     def document(self, doc_id: str) -> DocRow | None:
         """One document by id (or unique id prefix)."""
-        d = self._documents_by_id().get(doc_id)
+        # An answer cites a few documents: read those rows, not the whole table.
+        d = self._memoised(("document", doc_id), lambda: self._document_row(doc_id))
         if d is not None:
             return d
         found = [d for d in self._all_documents() if d.doc_id.startswith(doc_id)]
         return found[0] if len(found) == 1 else None
+
+    def _document_row(self, doc_id: str) -> DocRow | None:
+        r = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocRow(**dict(r)) if r else None
 
     def text(self, sha: str) -> str:
         """The decoded source text of a file by hash."""

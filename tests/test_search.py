@@ -221,6 +221,35 @@ def test_filters(idx):
     assert [(h.doc_id, h.seq) for h in both] == [("acme", 2)]
 
 
+def test_filtered_search_ranks_as_the_whole_index_does(idx):
+    # Filtered searches keep the query's conjunctions within the filter's documents (for speed):
+    # the hits and their scores must be exactly those of the unfiltered search, narrowed.
+    for n in range(3):  # more releases, each its own commit: several index segments
+        idx.replace_document(
+            f"other{n}",
+            f"Other Co {n}",
+            "Q1 2004",
+            [
+                seg(f"other{n}", 0, "Our chief financial officer spoke about expenses and revenue."),
+                seg(f"other{n}", 1, "The financial officer of the board; chief of staff."),
+            ],
+        )
+    queries = [
+        "chief financial officer",
+        "CFO chief financial officer",
+        '"financial officer"',
+        "expenses -million",
+        "SG&A expenses",
+        "revenue OR fees",
+    ]
+    for q in queries:
+        everything = idx.search(q, limit=1000, highlight=False)
+        for company in (COMPANY, "Other Co 1", "Acme Widgets Inc."):
+            want = [(h.doc_id, h.seq, round(h.score, 9)) for h in everything if h.company == company]
+            got = idx.search(q, company=company, limit=1000, highlight=False)
+            assert [(h.doc_id, h.seq, round(h.score, 9)) for h in got] == want, (q, company)
+
+
 def test_limit(idx):
     assert len(idx.search("2004", limit=3)) == 3
     assert idx.search("2004", limit=0) == []
