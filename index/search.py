@@ -10,6 +10,8 @@ two agree and `rebuild()` re-creates it from the store.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import marshal
 import re
 import threading
 import time
@@ -41,6 +43,9 @@ HIGHLIGHT_CLOSE = "]]"
 FALLBACK_CHARS = 200
 TEXT_BOOST = 1.0
 PARSED_MEMO_SIZE = 256
+# A writer's postings in memory before a sorted run goes to disk (Whoosh's own estimate of size).
+WRITER_LIMIT_MB = 64
+RUN_CHUNK = 20_000  # postings per marshal record in a run file
 SECTION_BOOST = 0.4
 
 # Deliberately short: "net", "per", "share", "not", "no" carry meaning in releases.
@@ -461,8 +466,10 @@ class SegmentIndex:
         delay = 0.02
         while True:
             try:
-                # Postings past 64 MB are sorted into a run on disk: an ingest's memory stays flat.
-                return ix.writer(procs=1, limitmb=64)
+                # Postings past WRITER_LIMIT_MB are sorted into a run on disk: memory stays flat.
+                w = ix.writer(procs=1, limitmb=WRITER_LIMIT_MB)
+                w.pool = _PostingPool(w._tempstorage, w.newsegment, limitmb=WRITER_LIMIT_MB)
+                return w
             except index.LockError:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -661,6 +668,38 @@ def _boost_section(q):
     if isinstance(q, wquery.Phrase) and q.fieldname == "section" and q.boost == 1.0:
         q.boost = SECTION_BOOST
     return q
+
+
+class _PostingPool(writing.PostingPool):
+    """Whoosh's posting pool, made cheaper for a large ingest: `add` skips the per-posting type
+    checks (our fields make bytes), and a run goes to disk as marshal records of RUN_CHUNK postings
+    rather than one pickle per posting."""
+
+    def add(self, item):
+        # item = (fieldname, term bytes, docnum, weight, value bytes); Whoosh's size estimate.
+        self.currentsize += 150 + len(item[0]) + 2 * len(item[1]) + (len(item[4]) if item[4] else 0)
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while chunk := list(itertools.islice(items, RUN_CHUNK)):
+            marshal.dump(chunk, f)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
 
 
 class BulkWriter:

@@ -294,6 +294,24 @@ def test_bulk_commits_once(tmp_path):
     assert ix.count() == 5, "a failed bulk is cancelled"
 
 
+def test_postings_spilled_to_disk_index_the_same(tmp_path, monkeypatch, mpower_text):
+    # A large ingest sorts its postings into runs on disk; the index must be the one built in memory.
+    def build(path):
+        ix = SegmentIndex(path)
+        with ix.bulk() as b:
+            for i in range(3):
+                b.add_document(f"m{i}", f"Co {i}", "Q1 2004", blocks(mpower_text, f"m{i}"))
+        return ix
+
+    in_memory = build(tmp_path / "memory")
+    monkeypatch.setattr(search, "WRITER_LIMIT_MB", 0.05)  # ~50 KB: a run every few hundred postings
+    spilled = build(tmp_path / "spilled")
+    for q in ("SG&A", "total operating revenues", "net loss per share", "March 31, 2004"):
+        want = [(h.doc_id, h.seq, h.score) for h in in_memory.search(q, limit=100, highlight=False)]
+        assert want
+        assert [(h.doc_id, h.seq, h.score) for h in spilled.search(q, limit=100, highlight=False)] == want
+
+
 def test_rebuild_replaces_everything(idx):
     idx.rebuild([("new", "NewCo", "FY 2006", [seg("new", 0, "Fresh start."), seg("new", 1, "Second.")])])
     assert idx.doc_ids() == {"new"}
