@@ -46,6 +46,7 @@ PARSED_MEMO_SIZE = 256
 # A writer's postings in memory before a sorted run goes to disk (Whoosh's own estimate of size).
 WRITER_LIMIT_MB = 64
 RUN_CHUNK = 20_000  # postings per marshal record in a run file
+TERM_MEMO_SIZE = 20_000  # term lookups remembered per index segment of the kept searcher
 SECTION_BOOST = 0.4
 
 # Deliberately short: "net", "per", "share", "not", "no" carry meaning in releases.
@@ -554,7 +555,7 @@ class SegmentIndex:
             # The old searcher's files close when it is dropped (open files of segments a merge has
             # since deleted keep it readable meanwhile).
             self._kept = None
-            kept = self._kept = (ix, gen, ix.searcher())
+            kept = self._kept = (ix, gen, _remembering_terms(ix.searcher()))
         return kept[2]
 
     def doc_ids(self) -> set[str]:
@@ -833,6 +834,62 @@ def _reading(idx: SegmentIndex):
         except (index.EmptyIndexError, *UNREADABLE):
             s = None  # no index yet, or one only rebuild() can fix: nothing to find
         yield s
+
+
+def _remembering_terms(searcher):
+    """`searcher` with each index segment's term lookups remembered (segments never change).
+
+    Building a query's matchers looks each term up several times (to order an OR by size, for its
+    postings, for its idf); a term dictionary lookup hashes and reads the file every time."""
+    readers = [s.reader() for s, _ in searcher.subsearchers] if searcher.subsearchers else [searcher.reader()]
+    for r in readers:
+        terms = getattr(r, "_terms", None)
+        table = getattr(terms, "_tindex", None)
+        if table is not None and not isinstance(table, _RememberedTable):
+            terms._tindex = _RememberedTable(table)
+    return searcher
+
+
+_MISSING = object()
+
+
+class _RememberedTable:
+    """A Whoosh term table (`OrderedHashReader`) whose key lookups are remembered (bounded)."""
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self._memo: dict = {}
+
+    def _remember(self, kind: str, key: bytes, look):
+        k = (kind, key)
+        got = self._memo.get(k, _MISSING)
+        if got is _MISSING:
+            if len(self._memo) >= TERM_MEMO_SIZE:
+                self._memo.clear()
+            try:
+                got = look(key)
+            except KeyError:
+                got = KeyError
+            self._memo[k] = got
+        if got is KeyError:
+            raise KeyError(key)
+        return got
+
+    def __getitem__(self, key: bytes):
+        return self._remember("value", key, self._table.__getitem__)
+
+    def range_for_key(self, key: bytes):
+        return self._remember("range", key, self._table.range_for_key)
+
+    def __contains__(self, key: bytes) -> bool:
+        try:
+            self.range_for_key(key)
+        except KeyError:
+            return False
+        return True
+
+    def __getattr__(self, name: str):
+        return getattr(self._table, name)
 
 
 def _first_doc(searcher, q) -> int | None:

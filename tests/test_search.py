@@ -312,6 +312,20 @@ def test_postings_spilled_to_disk_index_the_same(tmp_path, monkeypatch, mpower_t
         assert [(h.doc_id, h.seq, h.score) for h in spilled.search(q, limit=100, highlight=False)] == want
 
 
+def test_a_kept_searcher_sees_terms_another_writer_added(tmp_path):
+    # Term lookups are remembered per searcher; a commit elsewhere must still be seen, missing
+    # terms included (a lookup that failed before the commit).
+    reader = SegmentIndex(tmp_path / "ix")
+    writer = SegmentIndex(tmp_path / "ix")
+    writer.replace_document("a", "Co", "Q1 2004", [seg("a", 0, "Revenue rose.")])
+    for _ in range(2):
+        assert reader.search("widgets") == []
+        assert [h.doc_id for h in reader.search("revenue")] == ["a"]
+    writer.replace_document("b", "Co", "Q2 2004", [seg("b", 0, "Widgets revenue rose.")])
+    assert [h.doc_id for h in reader.search("widgets")] == ["b"]
+    assert sorted(h.doc_id for h in reader.search("revenue", company="co")) == ["a", "b"]
+
+
 def test_rebuild_replaces_everything(idx):
     idx.rebuild([("new", "NewCo", "FY 2006", [seg("new", 0, "Fresh start."), seg("new", 1, "Second.")])])
     assert idx.doc_ids() == {"new"}
