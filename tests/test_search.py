@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import search
 from index.errors import ExhibitError
@@ -76,6 +78,35 @@ def idx(tmp_path, mpower_text) -> SegmentIndex:
 
 
 # ---------------------------------------------------------------- analyzer
+
+
+PIECES = list("aAbBsSeEpPfFgG &%$,.'\u2019-() 0123456789\n") + [
+    "the ",
+    "percent",
+    "per cent",
+    "EPS ",
+    "FEES ",
+    "SG&A ",
+    "Mpower's ",
+    "17.7",
+    "1,234",
+]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_index_text_is_what_the_analyzer_indexes(text):
+    # Ingest analyses segment texts in one pass; it must index exactly what the analyzer would.
+    field = search._text_field()
+    s = Segment("d", 0, "paragraph", 0, len(text), 1, 1, "", text)
+    assert search.index_text([s]) == [list(field.index(text))]
+
+
+def test_index_text_on_a_real_release(mpower_text):
+    field = search._text_field()
+    segs = blocks(mpower_text, "m")
+    assert search.index_text(segs) == [list(field.index(s.display)) for s in segs]
 
 
 def test_analyzer_keeps_ampersand_terms_whole():
