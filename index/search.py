@@ -736,14 +736,17 @@ class BulkWriter:
         """Adds the segments without deleting first (for a fresh index).
 
         `text_items`: each segment's `text` already indexed (`index_text`, done where the segments
-        were read), in the segments' order. Every other field is indexed once per distinct value of
-        the document (a release's company, sections and kinds repeat on every segment)."""
+        were read), in the segments' order; analysed here when not given. Every other field is
+        indexed once per distinct value of the document (a release's company, sections and kinds
+        repeat on every segment)."""
+        segments = list(segments)
+        if text_items is None:
+            text_items = index_text(segments)
         memo = _FieldMemo(self._w.schema)
-        for i, seg in enumerate(segments):
+        for seg, items in zip(segments, text_items, strict=True):
             fields_ = memo.indexed(_fields(doc_id, company, period, seg))
-            if text_items is not None:
-                fields_["_stored_text"] = fields_["text"]
-                fields_["text"] = Indexed(text_items[i])
+            fields_["_stored_text"] = fields_["text"]
+            fields_["text"] = Indexed(items)
             self._w.add_document(**fields_)
 
 

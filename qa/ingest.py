@@ -187,7 +187,8 @@ def file_timeout() -> float:
 def _parse_job(raw: bytes, path: str, limit: float | None = None, index: bool = False) -> tuple[str, object]:
     """`parse_file` with every failure turned into a rejection reason: ("ok", (parts, text items)) or
     ("rejected", why). With `index`, each document's segment texts are also analysed for the search
-    index (`index.search.index_text`), so that a worker process does it; else the items are None."""
+    index (`index.search.index_text`: in one pass, and in the worker process when there is one);
+    else the items are None."""
     limit = file_timeout() if limit is None else limit
     try:
         with _time_limit(limit):
@@ -252,7 +253,7 @@ def ingest(
                 while len(in_flight) > 2 * jobs:
                     finish(in_flight.popleft())
             else:
-                finish((f, path, sha, _parse_job(raw, path)))
+                finish((f, path, sha, _parse_job(raw, path, index=batch is not None)))
             del raw, job
         while in_flight:
             finish(in_flight.popleft())
@@ -277,7 +278,7 @@ def ingest_file(store: Store, f: Path, rep: IngestReport, index=None) -> None:
     if job is None:
         return
     path, sha, raw = job
-    status, value = _parse_job(raw, path)
+    status, value = _parse_job(raw, path, index=index is not None)
     if status != "ok":
         raise InputRejected(value)
     batch = _IndexBatch(store, index) if index is not None else None
