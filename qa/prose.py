@@ -171,13 +171,37 @@ def _lexicon_phrases() -> tuple[Phrase, ...]:
     return tuple(out)
 
 
-def metric_phrases(labels: set[str] = frozenset()) -> list[Phrase]:
+class PhraseSet(list):
+    """Phrases, with the phrases each first word (`Phrase.keys`) may start: a sentence is searched
+    once per distinct word, not once per phrase (a release's hundreds of line items share words)."""
+
+    def __init__(self, phrases: Iterable[Phrase] = ()) -> None:
+        super().__init__(phrases)
+        self.by_key: dict[str, list[int]] = {}
+        self.unkeyed: list[int] = []
+        for i, ph in enumerate(self):
+            if ph.keys is None:
+                self.unkeyed.append(i)
+            else:
+                for k in ph.keys:
+                    self.by_key.setdefault(k, []).append(i)
+
+    def candidates(self, folded: str) -> list[Phrase]:
+        """The phrases a (folded) sentence may hold, in order: one of their first words is in it."""
+        picked = set(self.unkeyed)
+        for k, ids in self.by_key.items():
+            if k in folded:
+                picked.update(ids)
+        return [self[i] for i in sorted(picked)]
+
+
+def metric_phrases(labels: set[str] = frozenset()) -> PhraseSet:
     """Patterns for every lexicon metric (name and synonyms) and the release's own line items."""
     out = list(_lexicon_phrases())
     for lab in sorted(labels):
         if len(lab) > 5 and not lab.endswith("%"):
             out.append(_label_phrase(lab))
-    return out
+    return PhraseSet(out)
 
 
 @lru_cache(maxsize=4096)
@@ -347,9 +371,10 @@ class SentenceMentions:
         self.sent = sent
         self.found: list[tuple[Phrase, list[int]]] = []
         self.folded = folded = _folded(sent)
-        for ph in phrases:
-            if ph.keys is not None and not any(k in folded for k in ph.keys):
-                continue  # none of its first words is there (a substring test, not a scan)
+        if not isinstance(phrases, PhraseSet):
+            phrases = PhraseSet(phrases)
+        # Only phrases one of whose first words is there (substring tests, not scans).
+        for ph in phrases.candidates(folded):
             if ph.words is not None:
                 self.found.append((ph, _occurrences(folded, ph.words[0])))
                 continue
