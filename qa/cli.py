@@ -60,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         "-j",
         type=_jobs,
-        default=1,
-        help="worker processes that read and extract files (default 1; 0 = one per CPU)",
+        default=None,
+        help=f"worker processes that read and extract files (default: one per CPU, at most "
+        f"{MAX_DEFAULT_JOBS}; 1 = read in this process; 0 = one per CPU)",
     )
     s.add_argument(
         "--wait",
@@ -112,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rebuild", action="store_true", help="rebuild the index even if they agree")
     s.add_argument("--wait", type=float, help="seconds to wait for an ingest that is running (default 600)")
     return p
+
+
+# The index has one writer (this process): past about three readers it is the bottleneck, and each
+# worker holds a release's text and facts in memory.
+MAX_DEFAULT_JOBS = 4
+
+
+def default_jobs() -> int:
+    """Worker processes for `exhibit index` when `--jobs` is not given: the CPUs, at most four."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_JOBS))
 
 
 def _jobs(value: str) -> int:
@@ -175,7 +186,11 @@ def cmd_index(args, root: Path) -> int:
         bar = ProgressBar()
     try:
         rep = lib.ingest(
-            args.paths, progress=bar, jobs=args.jobs, wait=args.wait, on_wait=_waiting(root, args.wait)
+            args.paths,
+            progress=bar,
+            jobs=args.jobs if args.jobs is not None else default_jobs(),
+            wait=args.wait,
+            on_wait=_waiting(root, args.wait),
         )
     finally:
         if bar:

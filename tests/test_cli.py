@@ -93,6 +93,33 @@ def test_index_rejects_bad_files_and_keeps_good_ones(tmp_path, seed_path):
     assert got and {Path(f["citations"][0]["path"]).name for f in got} == {"good.txt"}
 
 
+def test_parallel_ingest_stores_what_one_process_stores(tmp_path, corpus_file):
+    # `exhibit index` reads with worker processes by default; the store must not depend on it.
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    for name in (
+        "mpower_2004q1_ex991.txt",
+        "apple_fy2004q3_8k-fullsubmission.txt",
+        "psem_fy2005q2_8k-fullsubmission.txt",
+        "pnc_2022q1_ex991.htm",
+        "hrzb_fy2009q3_8k-fullsubmission.txt",
+    ):
+        shutil.copy(corpus_file(name), folder / name)
+    outputs = {}
+    for jobs in ("1", "2", None):  # None: the default
+        store = tmp_path / f"store-{jobs}"
+        r = run_cli("index", "--quiet", *(["--jobs", jobs] if jobs else []), str(folder), store=store)
+        no_traceback(r)
+        assert r.returncode == 0, r.stderr
+        facts = run_cli("facts", "--json", store=store).stdout
+        docs = run_cli("docs", store=store).stdout
+        hits = run_cli("search", "--json", "net interest income", "--limit", "20", store=store).stdout
+        outputs[jobs] = (summary(r.stdout), facts, docs, hits)
+    assert outputs["1"][0]["documents"] >= 5 and outputs["1"][0]["facts"] > 500
+    assert outputs["2"] == outputs["1"]
+    assert outputs[None] == outputs["1"]
+
+
 def test_index_missing_path_is_an_input_error(tmp_path):
     r = run_cli("index", str(tmp_path / "nope.txt"), store=tmp_path / "store")
     no_traceback(r)
