@@ -26,7 +26,7 @@ from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher, RequireMatcher
+from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher, RequireMatcher, WrappingMatcher
 
 from index.errors import StoreError
 from index.model import Segment
@@ -950,7 +950,9 @@ class _Scoped(wquery.Require):
         ids = sorted(self.b.docs(searcher))
         if not ids:
             return NullMatcher()
-        q = self.a.accept(lambda node: _WithinAnd(node.subqueries, ids) if type(node) is wquery.And else node)
+        q = self.a.accept(
+            lambda node: _WithinAnd(node.subqueries, ids, node.boost) if type(node) is wquery.And else node
+        )
         return RequireMatcher(q.matcher(searcher, context), ListMatcher(ids))
 
 
@@ -958,8 +960,8 @@ class _WithinAnd(wquery.And):
     """An `And` whose intersection starts from the given documents of an index segment: each
     sub-query skips only to those (scores unchanged: the documents add none)."""
 
-    def __init__(self, subqueries, ids: list[int]) -> None:
-        super().__init__(subqueries)
+    def __init__(self, subqueries, ids: list[int], boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
         self.ids = ids
 
     def matcher(self, searcher, context=None):
@@ -972,7 +974,9 @@ class _WithinAnd(wquery.And):
             m = RequireMatcher(sm, ListMatcher(self.ids)) if m is None else IntersectionMatcher(m, sm)
             if not m.is_active():
                 return NullMatcher()
-        return m or NullMatcher()
+        if m is None:
+            return NullMatcher()
+        return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m  # as And applies its boost
 
 
 def _filter_query(**terms: str | Sequence[str] | None):

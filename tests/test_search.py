@@ -272,6 +272,8 @@ def test_filtered_search_ranks_as_the_whole_index_does(idx):
         "expenses -million",
         "SG&A expenses",
         "revenue OR fees",
+        "(chief financial)^2 officer",  # boosts, AND inside OR
+        "(chief AND financial)^3 OR officer",
     ]
     for q in queries:
         everything = idx.search(q, limit=1000, highlight=False)
@@ -279,6 +281,20 @@ def test_filtered_search_ranks_as_the_whole_index_does(idx):
             want = [(h.doc_id, h.seq, round(h.score, 9)) for h in everything if h.company == company]
             got = idx.search(q, company=company, limit=1000, highlight=False)
             assert [(h.doc_id, h.seq, round(h.score, 9)) for h in got] == want, (q, company)
+
+
+def test_filtered_conjunction_keeps_its_boost(idx):
+    # The parser spreads boosts onto terms, but an engine query may carry one on a conjunction.
+    from whoosh import query as wq
+
+    terms = [wq.Term("text", "sg&a"), wq.Term("text", "expens")]
+    flt = search._filter_query(company=COMPANY)
+    s = idx._searcher()
+    for boost in (1.0, 2.5):
+        q = wq.And(terms, boost=boost)
+        want = [(h.docnum, h.score) for h in s.search(wq.Require(q, flt), limit=None)]
+        got = [(h.docnum, h.score) for h in s.search(search._Scoped(q, flt), limit=None, optimize=False)]
+        assert want and got == want
 
 
 def test_limit(idx):
