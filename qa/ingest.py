@@ -56,6 +56,10 @@ DEFAULT_FILE_TIMEOUT = 60.0
 # the writer's memory stays bounded (it spills to disk past `limitmb`). A crash re-indexes at most one
 # batch from SQLite; readers see new documents at each commit.
 INDEX_BATCH_DOCS = 1000
+# Files handed to the workers ahead of the one being written, per worker. Results are written in file
+# order, so one slow file holds up the rest: a deeper queue keeps the workers busy meanwhile (2 -> 6:
+# ~14 % faster with --jobs 2) for a few more parsed releases held in memory.
+IN_FLIGHT_PER_JOB = 6
 INDEX_BATCH_SECONDS = 300.0
 
 
@@ -250,7 +254,7 @@ def ingest(
             if parallel:
                 pool = pool or _Pool(jobs)
                 in_flight.append((f, path, sha, pool.submit(raw, path)))
-                while len(in_flight) > 2 * jobs:
+                while len(in_flight) > IN_FLIGHT_PER_JOB * jobs:
                     finish(in_flight.popleft())
             else:
                 finish((f, path, sha, _parse_job(raw, path, index=batch is not None)))
