@@ -359,6 +359,46 @@ def test_postings_spilled_to_disk_index_the_same(tmp_path, monkeypatch, mpower_t
         assert [(h.doc_id, h.seq, h.score) for h in spilled.search(q, limit=100, highlight=False)] == want
 
 
+def _postings(ix) -> dict:
+    """Every term's statistics and postings (document, weight, encoded positions)."""
+    out = {}
+    with ix.searcher() as s:
+        r = s.reader()
+        for fieldname, term in r.all_terms():
+            ti = r.term_info(fieldname, term)
+            m = r.postings(fieldname, term)
+            posts = []
+            while m.is_active():
+                posts.append((m.id(), m.weight(), m.value()))
+                m.next()
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight())
+            out[(fieldname, term)] = (stats, posts)
+    return out
+
+
+@pytest.mark.parametrize("limit_mb", [None, 0.05])
+def test_our_writer_indexes_what_whoosh_would(tmp_path, monkeypatch, mpower_text, limit_mb):
+    # Our writer (a leaner posting pool, field lengths read once, runs spilled as marshal chunks)
+    # must write the postings and term statistics Whoosh's own writer writes.
+    from whoosh import index as wix
+
+    if limit_mb:
+        monkeypatch.setattr(search, "WRITER_LIMIT_MB", limit_mb)
+    ours = SegmentIndex(tmp_path / "ours")
+    with ours.bulk() as b:
+        for i in range(3):
+            b.add_document(f"m{i}", f"Co {i}", "Q1 2004", blocks(mpower_text, f"m{i}"))
+    (tmp_path / "stock").mkdir()
+    stock = wix.create_in(str(tmp_path / "stock"), search.build_schema())
+    w = stock.writer()
+    for i in range(3):
+        search.BulkWriter(w).add_document(f"m{i}", f"Co {i}", "Q1 2004", blocks(mpower_text, f"m{i}"))
+    w.commit()
+    want = _postings(stock)
+    assert len(want) > 500
+    assert _postings(ours._open()) == want
+
+
 def test_a_kept_searcher_sees_terms_another_writer_added(tmp_path):
     # Term lookups are remembered per searcher; a commit elsewhere must still be seen, missing
     # terms included (a lookup that failed before the commit).
