@@ -26,7 +26,15 @@ from whoosh.analysis import Filter, StopFilter, Token, Tokenizer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher, RequireMatcher, WrappingMatcher
+from whoosh.matching import (
+    IntersectionMatcher,
+    ListMatcher,
+    NullMatcher,
+    RequireMatcher,
+    UnionMatcher,
+    WrappingMatcher,
+)
+from whoosh.util import make_binary_tree
 
 from index.errors import StoreError
 from index.model import Segment
@@ -983,10 +991,63 @@ class _Scoped(wquery.Require):
         ids = sorted(self.b.docs(searcher))
         if not ids:
             return NullMatcher()
-        q = self.a.accept(
-            lambda node: _WithinAnd(node.subqueries, ids, node.boost) if type(node) is wquery.And else node
-        )
-        return RequireMatcher(q.matcher(searcher, context), ListMatcher(ids))
+        groups = _any_and_all(self.a)
+        if groups is not None:
+            m = _any_with_all_bonus([g.matcher(searcher, context) for g in groups])
+        else:
+            q = self.a.accept(
+                lambda node: (
+                    _WithinAnd(node.subqueries, ids, node.boost) if type(node) is wquery.And else node
+                )
+            )
+            m = q.matcher(searcher, context)
+        return RequireMatcher(m, ListMatcher(ids)) if m.is_active() else m
+
+
+def _any_and_all(q) -> list | None:
+    """The word groups of `parse`'s usual query, "any of the words, more for all of them"
+    (`Or([Or(groups), And(groups)])`, no boosts), else None."""
+    if type(q) is not wquery.Or or q.boost != 1.0 or len(q.subqueries) != 2:
+        return None
+    any_q, all_q = q.subqueries
+    if (
+        type(any_q) is not wquery.Or
+        or type(all_q) is not wquery.And
+        or any_q.boost != 1.0
+        or all_q.boost != 1.0
+    ):
+        return None
+    return list(any_q.subqueries) if any_q.subqueries == all_q.subqueries else None
+
+
+def _any_with_all_bonus(groups: list):
+    """What `Or([Or(groups), And(groups)])` matches and scores, from one matcher per group: a
+    document with every group scores its sum twice (the AND clause adds the same sum again)."""
+    active = [g for g in groups if g.is_active()]
+    if not active:
+        return NullMatcher()
+    union = make_binary_tree(UnionMatcher, active) if len(active) > 1 else active[0]
+    return _AllGroupsBonus(union, active) if len(active) == len(groups) else union
+
+
+class _AllGroupsBonus(WrappingMatcher):
+    """A union of word groups scoring twice where every group matches (see `_any_with_all_bonus`)."""
+
+    def __init__(self, child, groups: list) -> None:
+        super().__init__(child)
+        self._groups = groups
+
+    def score(self):
+        s = self.child.score()
+        doc = self.child.id()
+        return s + s if all(g.is_active() and g.id() == doc for g in self._groups) else s
+
+    def replace(self, minquality=0):
+        # The group matchers are watched in place: the union is never rebuilt around others.
+        return self if self.child.is_active() else NullMatcher()
+
+    def copy(self):
+        raise NotImplementedError("a scoped search's matcher is not copied")
 
 
 class _WithinAnd(wquery.And):

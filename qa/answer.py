@@ -764,8 +764,9 @@ def _has_period(lib, facts: list[FactRow], q: Question) -> bool:
     """Whether any of the facts is for the (first) period the question names (for guidance asked
     without a period: whether any is guidance)."""
     if not q.periods:
-        return not q.guidance or bool(select(lib, facts, None, q, {}))
-    return bool(select(lib, facts, next((p for p in q.periods if not p.relative), q.periods[0]), q, {}))
+        return not q.guidance or bool(select(lib, facts, None, q, {}, ranked=False))
+    pq = next((p for p in q.periods if not p.relative), q.periods[0])
+    return bool(select(lib, facts, pq, q, {}, ranked=False))
 
 
 def _unscoped_group(lib, q: Question, groups: list[list[str]]) -> tuple[list[str], tuple[dict, ...]]:
@@ -837,8 +838,11 @@ def _same_span(p, want) -> bool:
     return abs((nominal(date.fromisoformat(p.end)) - nominal(date.fromisoformat(want.end))).days) <= 3
 
 
-def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals: dict) -> list[FactRow]:
-    """Facts for the period asked (the latest such when no year), best first."""
+def select(
+    lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals: dict, ranked: bool = True
+) -> list[FactRow]:
+    """Facts for the period asked (the latest such when no year), best first (`ranked=False`: in no
+    particular order, for a caller that only asks whether there are any)."""
     pool = [f for f in facts if (f.basis == "guidance") == q.guidance]
     if not pool:
         return []
@@ -853,7 +857,8 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
         # No period: the latest period reported, a quarter before a longer span.
         latest = max(f.period.end for f in pool)
         pool = [f for f in pool if f.period.end == latest]
-        pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
+        if ranked:
+            pool.sort(key=lambda f: (abs((f.period.months or 3) - 3), *rank_key(f, q)))
         return pool
     if pq.relative == "ytd":
         # "year to date": a span from a fiscal year's start to the latest quarter end (of the year asked)
@@ -870,7 +875,8 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
         if not ytd:
             return []
         latest = max(f.period.end for f in ytd)
-        return sorted((f for f in ytd if f.period.end == latest), key=lambda f: rank_key(f, q))
+        ytd = [f for f in ytd if f.period.end == latest]
+        return sorted(ytd, key=lambda f: rank_key(f, q)) if ranked else ytd
     hits = [
         f
         for f in pool
@@ -886,6 +892,8 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
     if pq.fiscal_year is None and not pq.end:
         latest = max(f.period.end for f in hits)
         hits = [f for f in hits if f.period.end == latest]
+    if not ranked:
+        return hits
     # The release that reports the period as its own before later ones that repeat (or restate) it.
     own = {}
     for f in hits:
@@ -894,13 +902,12 @@ def select(lib, facts: list[FactRow], pq: PeriodQuery | None, q: Question, cals:
             own[f.doc_id] = d.main_period if d else ""
     # ("restated" asks for a later release's figure: the restatement, not the original)
     restated = bool(re.search(r"(?i)\brestated\b", q.text))
-    hits.sort(
-        key=lambda f: (
-            *rank_key(f, q)[:-2],
-            (own[f.doc_id] != f.period.label) != restated,
-            *rank_key(f, q)[-2:],
-        )
-    )
+
+    def key(f: FactRow) -> tuple:
+        k = rank_key(f, q)
+        return (*k[:-2], (own[f.doc_id] != f.period.label) != restated, *k[-2:])
+
+    hits.sort(key=key)
     return hits
 
 
