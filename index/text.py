@@ -23,6 +23,16 @@ def fold(s: str) -> str:
     return " ".join(s.split())
 
 
+# The only characters outside ASCII that a case-insensitive pattern matches to ASCII letters.
+CASE_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def fold_case(s: str) -> str:
+    """`s` as case-insensitive patterns see its ASCII letters: lower case (for substring tests that
+    must hold wherever such a pattern matches)."""
+    return s.translate(CASE_FOLDS).lower()
+
+
 # The attributes of a compiled pattern that callers use; bound onto a LazyPattern once compiled.
 PATTERN_ATTRS = (
     "search",

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.text import lazy_re
+from index.text import fold_case, lazy_re
 
 MONTHS = {
     m.lower(): i
@@ -493,13 +493,16 @@ def find_periods(text: str) -> list[PeriodQuery]:
         ends.insert(i, b)
         found.append(pq)
 
-    for m in FISCAL_YEAR_QUARTER_RE.finditer(text):
+    low = fold_case(text)
+    digit = DIGIT_RE.search(text) is not None
+    # Each pattern only where its guard (PERIOD_GUARDS: words it cannot match without) holds.
+    for m in _finditer(FISCAL_YEAR_QUARTER_RE, text, low, digit):
         add(
             PeriodQuery(
                 3, fiscal_year=int(m.group("y")), quarter=ORDINAL[m.group("ord").lower()], span=m.span()
             )
         )
-    for m in ENDED_RE.finditer(text):
+    for m in _finditer(ENDED_RE, text, low, digit):
         ds = m.group("date") or m.group("date2")
         d = parse_date(ds)
         months = (
@@ -515,7 +518,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
                         months, end=None, span=m.span(), quarter=None, fiscal_year=None, instant=False
                     )
                 )
-    for m in QUARTER_RE.finditer(text):
+    for m in _finditer(QUARTER_RE, text, low, digit):
         if m.group("ord"):
             q = ORDINAL[m.group("ord").lower()]
             y = _year(m.group("year"))
@@ -534,7 +537,7 @@ def find_periods(text: str) -> list[PeriodQuery]:
                 add(PeriodQuery(3, fiscal_year=y, quarter=q, span=(m.start(), m.end() + after.end())))
                 continue
         add(PeriodQuery(3, fiscal_year=y, quarter=q, span=m.span()))
-    for m in MONTH_QUARTER_RE.finditer(text):
+    for m in _finditer(MONTH_QUARTER_RE, text, low, digit):
         # "the December quarter", "the September 2003 quarter": the fiscal quarter ending that month.
         y = int(m.group("y")) if m.group("y") else None
         add(
@@ -548,43 +551,43 @@ def find_periods(text: str) -> list[PeriodQuery]:
                 calendar_year=y,
             )
         )
-    for m in MONTH_YEAR_RE.finditer(text):
+    for m in _finditer(MONTH_YEAR_RE, text, low, digit):
         # "January 2022", "September 2008": a month (a dividend declared, a balance at its end).
         add(
             PeriodQuery(
                 None, span=m.span(), month=_month(m.group(1)), calendar_year=int(m.group(2)), instant=False
             )
         )
-    for m in HALF_RE.finditer(text):
+    for m in _finditer(HALF_RE, text, low, digit):
         h = 1 if (m.group("ord") or "").lower() == "first" or "1" in (m.group("h"), m.group("hn")) else 2
         # the second half ends with the fiscal year (its fourth quarter)
         add(PeriodQuery(6, fiscal_year=_year(m.group("y")), quarter=None if h == 1 else 4, span=m.span()))
-    for m in YTD_RE.finditer(text):
+    for m in _finditer(YTD_RE, text, low, digit):
         after = re.match(r"\s*(?:of\s+)?(?:fiscal\s+)?((?:19|20)\d\d)\b", text[m.end() :])
         span = (m.start(), m.end() + (after.end() if after else 0))
         add(PeriodQuery(None, fiscal_year=int(after.group(1)) if after else None, span=span, relative="ytd"))
-    for m in THE_YEAR_RE.finditer(text):
+    for m in _finditer(THE_YEAR_RE, text, low, digit):
         add(PeriodQuery(12, span=m.span()))
-    for m in WEEKS_RE.finditer(text):
+    for m in _finditer(WEEKS_RE, text, low, digit):
         add(PeriodQuery(WEEK_MONTHS[m.group("n").lower()], fiscal_year=_year(m.group("y")), span=m.span()))
-    for m in SPAN_SHORT_RE.finditer(text):
+    for m in _finditer(SPAN_SHORT_RE, text, low, digit):
         add(PeriodQuery(int(m.group("n")), fiscal_year=_year(m.group("y")), span=m.span()))
-    for m in NINE_RE.finditer(text):
+    for m in _finditer(NINE_RE, text, low, digit):
         add(PeriodQuery(9, fiscal_year=_year(m.group("y")), span=m.span()))
-    for m in SIX_RE.finditer(text):
+    for m in _finditer(SIX_RE, text, low, digit):
         add(PeriodQuery(6, fiscal_year=_year(m.group("y")), span=m.span()))
-    for m in [*DATE_RE.finditer(text), *NUM_DATE_RE.finditer(text)]:
+    for m in [*_finditer(DATE_RE, text, low, digit), *_finditer(NUM_DATE_RE, text, low, digit)]:
         d = parse_date(m.group(0))
         if d:
             add(PeriodQuery(None, end=d.isoformat(), instant=True, span=m.span()))
-    for m in YEAR_PHRASE_RE.finditer(text):
+    for m in _finditer(YEAR_PHRASE_RE, text, low, digit):
         y = _year(m.group("y") or m.group("y2") or m.group("y3"))
         if y and 1990 <= y <= 2099:
             add(PeriodQuery(12, fiscal_year=y, span=m.span()))
-    for m in re.finditer(r"(?<![\d,.$/-])((?:19|20)\d\d)(?!\d|[.,]\d|\s?%)", text):
+    for m in _finditer(BARE_YEAR_RE, text, low, digit):
         # A bare year names a (fiscal) year when nothing more specific claimed it.
         add(PeriodQuery(12, fiscal_year=int(m.group(1)), span=m.span()))
-    for m in RELATIVE_RE.finditer(text):
+    for m in _finditer(RELATIVE_RE, text, low, digit):
         rel = "prev_quarter" if m.group("q") else "prev_year"
         add(PeriodQuery(3, span=m.span(), relative=rel))
     found.sort(key=lambda p: p.span[0])
@@ -597,6 +600,40 @@ RELATIVE_RE = lazy_re(
     r"(?:\s+(?:of\s+)?(?:last|the\s+prior|the\s+previous|a)\s+year(?:\s+ago)?)?|(?:a|one)\s+year\s+ago"
     r"|(?:last|(?:the\s+)?prior|(?:the\s+)?previous)\s+year(?:'s)?(?!\s+(?:period|quarter|end|fiscal|\d))(?=\W|$))"
 )
+
+BARE_YEAR_RE = lazy_re(r"(?<![\d,.$/-])((?:19|20)\d\d)(?!\d|[.,]\d|\s?%)")
+DIGIT_RE = lazy_re(r"\d")
+
+# What each period pattern cannot match without: one of these words in the text (case folded as
+# the patterns fold it), and a digit where it says True. A necessary condition only, so skipping a
+# pattern whose guard fails finds the same periods; a question or a sentence of words then compiles
+# and scans a few patterns instead of sixteen (tests check each guard against its pattern).
+PERIOD_GUARDS = {
+    FISCAL_YEAR_QUARTER_RE: (("fiscal",), True),
+    ENDED_RE: (("ended",), False),
+    QUARTER_RE: (("q",), False),
+    MONTH_QUARTER_RE: (("quarter",), False),
+    MONTH_YEAR_RE: ((), True),
+    HALF_RE: (("half", "h1", "h2", "1h", "2h"), False),
+    YTD_RE: (("ytd", "date"), False),
+    THE_YEAR_RE: (("year",), False),
+    WEEKS_RE: (("week",), False),
+    SPAN_SHORT_RE: (("m",), True),
+    NINE_RE: (("month",), False),
+    SIX_RE: (("month",), False),
+    DATE_RE: ((), True),
+    NUM_DATE_RE: (("/",), True),
+    YEAR_PHRASE_RE: ((), True),
+    BARE_YEAR_RE: ((), True),
+    RELATIVE_RE: (("quarter", "period", "year"), False),
+}
+
+
+def _finditer(pattern, text: str, low: str, digit: bool):
+    words, needs_digit = PERIOD_GUARDS[pattern]
+    if (needs_digit and not digit) or (words and not any(w in low for w in words)):
+        return ()
+    return pattern.finditer(text)
 
 
 def shift(p: Period, relative: str, cal: FiscalCalendar) -> Period | None:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from index.model import Document, Segment
 from index.numbers import FIGURE_RE, Number, number_from_match
+from index.text import fold_case
 
 from .metrics import BY_NAME, LEXICON, is_instant, metric_for
 from .periods import (
@@ -125,20 +126,11 @@ class Phrase:
     pattern: re.Pattern | None
     probe: re.Pattern | None  # zero-width, at every position where the pattern's words begin
     # The first word of each of its spellings, lower-cased; None when one is not plain ASCII.
-    # A sentence that holds none of them (after `_folded`) cannot hold the phrase.
+    # A sentence that holds none of them (after `fold_case`) cannot hold the phrase.
     keys: tuple[str, ...] | None = None
     # A plain-ASCII line item: its words, matched as `_label_pattern` would without compiling it
     # (pattern and probe are None then; see `_literal_end`).
     words: tuple[str, ...] | None = None
-
-
-# The only characters outside ASCII that a case-insensitive pattern matches to ASCII letters.
-CASE_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
-
-
-def _folded(sent: str) -> str:
-    """The sentence as the case-insensitive patterns see its ASCII letters: folded to lower case."""
-    return sent.translate(CASE_FOLDS).lower()
 
 
 def _phrase(name: str, core: str, before: str, after: str, spellings: Iterable[str]) -> Phrase:
@@ -370,7 +362,7 @@ class SentenceMentions:
     def __init__(self, sent: str, phrases) -> None:
         self.sent = sent
         self.found: list[tuple[Phrase, list[int]]] = []
-        self.folded = folded = _folded(sent)
+        self.folded = folded = fold_case(sent)
         if not isinstance(phrases, PhraseSet):
             phrases = PhraseSet(phrases)
         # Only phrases one of whose first words is there (substring tests, not scans).

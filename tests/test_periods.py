@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from index.text import fold_case
 from qa.periods import (
     FiscalCalendar,
     PeriodQuery,
@@ -345,3 +346,84 @@ def test_spelled_out_column_headers(header, context, start, end):
     """Headers that spell a period out ("Fourth Quarter 2003", "Nine Months 2004", "Dec-04") have one."""
     p = column_period(header, context, FiscalCalendar(), False)
     assert p is not None and (p.start, p.end) == (start, end)
+
+
+# --- guards: a pattern is skipped only where it cannot match ----------------------------------
+
+PERIOD_WORDS = [
+    "fiscal ",
+    "year ",
+    "quarter ",
+    "Q",
+    "q",
+    "1",
+    "2",
+    "3",
+    "4",
+    "2004 ",
+    "FY",
+    "H1 ",
+    "1H",
+    "half ",
+    "first ",
+    "second ",
+    "nine ",
+    "six ",
+    "months ",
+    "month ",
+    "weeks ",
+    "13 ",
+    "26 ",
+    "ended ",
+    "ENDED ",
+    "March ",
+    "31, ",
+    "/",
+    "-",
+    "ytd ",
+    "year-to-date ",
+    "to date ",
+    "the ",
+    "for ",
+    "prior ",
+    "previous ",
+    "period ",
+    "ago ",
+    "a ",
+    "6m",
+    "9m ",
+    "'04 ",
+    "\u0130",
+    "\u0131",
+    "\u017f",
+    "\u212a",
+    "wee\u212as ",
+    "Mont\u0127",
+    " ",
+    ",",
+]
+
+
+@given(st.lists(st.sampled_from(PERIOD_WORDS), max_size=12).map("".join))
+def test_period_guards_hold_wherever_their_pattern_matches(text):
+    from qa.periods import PERIOD_GUARDS, _finditer
+
+    low, digit = fold_case(text), any(c.isdigit() for c in text)
+    for pattern in PERIOD_GUARDS:
+        want = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in _finditer(pattern, text, low, digit)] == want, pattern.pattern
+
+
+def test_period_guards_on_real_sentences(repo_root):
+    from qa.periods import PERIOD_GUARDS, _finditer
+
+    text = (repo_root / "corpus" / "mpower_2004q1_ex991.txt").read_text(errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    matched = 0
+    for line in lines:
+        low, digit = fold_case(line), any(c.isdigit() for c in line)
+        for pattern in PERIOD_GUARDS:
+            want = [m.span() for m in pattern.finditer(line)]
+            matched += bool(want)
+            assert [m.span() for m in _finditer(pattern, line, low, digit)] == want, (pattern.pattern, line)
+    assert matched > 50
