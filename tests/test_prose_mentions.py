@@ -9,7 +9,8 @@ import pytest
 
 from index.readers import read_file
 from index.segments import segment
-from qa.prose import CASE_FOLDS, SentenceMentions, _folded, _label_pattern, metric_phrases, sentences
+from index.text import CASE_FOLDS, fold_case
+from qa.prose import SentenceMentions, _label_pattern, metric_phrases, sentences
 from tests.conftest import SEED, SHARED_CORPUS
 
 EXTRA = [
@@ -83,7 +84,7 @@ def test_windows_match_the_windowed_scan():
 @pytest.mark.parametrize("cp", sorted(CASE_FOLDS))
 def test_case_folds_are_what_the_patterns_match(cp):
     assert re.fullmatch("(?i)" + CASE_FOLDS[cp], chr(cp))
-    assert _folded("x" + chr(cp) + "y") == "x" + CASE_FOLDS[cp] + "y"
+    assert fold_case("x" + chr(cp) + "y") == "x" + CASE_FOLDS[cp] + "y"
 
 
 def test_no_other_character_matches_an_ascii_letter():
