@@ -80,7 +80,7 @@ def test_ask_search_facts_while_another_process_ingests(seeded, tmp_path):
     baseline_search = json.loads(
         run_cli("search", "--json", "--company", "Mpower", "SG&A", store=store).stdout
     )
-    ingest = start(store, "index", "--quiet", str(folder))
+    ingest = start(store, "index", "--quiet", "--jobs", "1", str(folder))  # one process: slow enough
     wait_for_lock_holder(store, ingest.pid)
     overlapped = 0
     from qa.library import Library
@@ -116,7 +116,7 @@ def test_ask_search_facts_while_another_process_ingests(seeded, tmp_path):
 
 def test_second_ingest_waits_for_the_first(seeded, tmp_path):
     store = seeded
-    first = start(store, "index", "--quiet", str(variants(tmp_path / "a", 25)))
+    first = start(store, "index", "--quiet", "--jobs", "1", str(variants(tmp_path / "a", 25)))
     wait_for_lock_holder(store, first.pid)
     second = start(store, "index", "--quiet", "--wait", "120", str(variants(tmp_path / "b", 2, "Second")))
     out2, err2 = second.communicate(timeout=300)
@@ -140,10 +140,12 @@ def test_second_ingest_waits_for_the_first(seeded, tmp_path):
 
 def test_second_writer_gives_up_with_one_clear_line(seeded, tmp_path):
     store = seeded
-    first = start(store, "index", "--quiet", str(variants(tmp_path / "a", 25)))
+    # An ingest long enough to outlast both attempts (one process, many releases).
+    first = start(store, "index", "--quiet", "--jobs", "1", str(variants(tmp_path / "a", 80)))
     wait_for_lock_holder(store, first.pid)
     try:
         for args in (["index", "--wait", "0.5", "corpus/"], ["doctor", "--wait", "0.5"]):
+            assert first.poll() is None, "the first ingest ended before the attempt: make it longer"
             t = time.monotonic()
             r = run_cli(*args, store=store)
             no_traceback(r)
@@ -162,7 +164,7 @@ def test_second_writer_gives_up_with_one_clear_line(seeded, tmp_path):
 
 def test_a_killed_ingest_leaves_no_stale_lock(seeded, tmp_path):
     store = seeded
-    holder = start(store, "index", "--quiet", str(variants(tmp_path / "a", 25)))
+    holder = start(store, "index", "--quiet", "--jobs", "1", str(variants(tmp_path / "a", 25)))
     wait_for_lock_holder(store, holder.pid)
     holder.send_signal(signal.SIGKILL)
     holder.communicate(timeout=30)
