@@ -14,9 +14,9 @@ companies and shifted years) and measures, all in the same run so ratios compare
   `procs=1` and with Whoosh's own `procs=N` multiprocessing writer;
   ratio = product docs/s ÷ bare Whoosh (procs=1) docs/s;
 - ask: in-process p50/p95 over a fixed question set (each asked `--reps` times after a warm-up);
-- cold `exhibit ask` in a subprocess vs `python -c "import sqlite3, whoosh"` (medians of 5), with the
-  project's bytecode compiled first (as an installed package has it, whatever PYTHONDONTWRITEBYTECODE
-  says);
+- cold `exhibit ask` in a subprocess vs `python -c "import sqlite3, whoosh"` (medians of 11, the two
+  run in turn), with the project's bytecode compiled first (as an installed package has it, whatever
+  PYTHONDONTWRITEBYTECODE says);
 - store size per release (SQLite + index).
 
 It prints one Markdown table (paste it into README.md, "Benchmarks"). `--jobs-only` skips the
@@ -143,13 +143,16 @@ def percentile(sorted_times: list[float], p: float) -> float:
     return sorted_times[lo] + (sorted_times[hi] - sorted_times[lo]) * (k - lo)
 
 
-def cold(cmd: list[str], runs: int = 5) -> float:
-    times = []
+def cold(cmds: list[list[str]], runs: int = 11) -> list[float]:
+    """Median seconds of each command, run in turn `runs` times (interleaved: a slow moment of the
+    machine costs them alike, so their ratio holds)."""
+    times: list[list[float]] = [[] for _ in cmds]
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, cwd=REPO, capture_output=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for cmd, out in zip(cmds, times, strict=True):
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=REPO, capture_output=True)
+            out.append(time.perf_counter() - t)
+    return [statistics.median(t) for t in times]
 
 
 def du(path: Path) -> int:
@@ -197,8 +200,9 @@ def measure(n: int, work: Path, jobs: int, reps: int, source: Path, jobs_only: b
     row.update(ask_p50_ms=p50 * 1000, ask_p95_ms=p95 * 1000, ask_max_ms=worst * 1000, statuses=statuses)
     compileall.compile_dir(REPO / "qa", quiet=1)  # as installed: bytecode cached
     compileall.compile_dir(REPO / "index", quiet=1)
-    cold_ask = cold(exhibit(s1, "ask", QUESTIONS[0]))
-    base = cold([sys.executable, "-c", "import sqlite3, whoosh"])
+    cold_ask, base = cold(
+        [exhibit(s1, "ask", QUESTIONS[0]), [sys.executable, "-c", "import sqlite3, whoosh"]]
+    )
     row.update(cold_ask_ms=cold_ask * 1000, import_ms=base * 1000, cold_ratio=cold_ask / base)
     ix = du(s1 / "index")
     db = sum(p.stat().st_size for p in s1.glob("exhibit.db*"))
