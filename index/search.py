@@ -732,13 +732,13 @@ class _FieldLengths:
         self._lengths: dict[str, list] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        col = self._lengths.get(fieldname) if default == 0 else None
-        if col is None and default == 0:
+        if default != 0:  # (the lists hold the lengths read with the default of 0)
+            return self._reader.doc_field_length(docnum, fieldname, default)
+        col = self._lengths.get(fieldname)
+        if col is None:
             n = self._reader.doc_count_all()
             col = self._lengths[fieldname] = [self._reader.doc_field_length(i, fieldname) for i in range(n)]
-        if col is not None and docnum < len(col):
-            return col[docnum]
-        return self._reader.doc_field_length(docnum, fieldname, default)
+        return col[docnum] if docnum < len(col) else self._reader.doc_field_length(docnum, fieldname)
 
     def __getattr__(self, name: str):
         return getattr(self._reader, name)

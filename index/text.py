@@ -45,6 +45,8 @@ PATTERN_ATTRS = (
     "split",
     "flags",
     "groups",
+    "groupindex",
+    "scanner",
 )
 
 
@@ -60,10 +62,10 @@ class LazyPattern:
 
     def __getattr__(self, name: str):
         # Only reached before the first compile: afterwards the compiled methods are attributes here.
-        if name.startswith("__") or name not in (*PATTERN_ATTRS, "groupindex", "scanner"):
+        if name not in PATTERN_ATTRS:
             raise AttributeError(name)
         compiled = re.compile(self.pattern, self._flags)
-        for attr in (*PATTERN_ATTRS, "groupindex", "scanner"):
+        for attr in PATTERN_ATTRS:
             setattr(self, attr, getattr(compiled, attr))
         return getattr(compiled, name)
 

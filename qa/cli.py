@@ -24,14 +24,22 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def __init__(self, prog: str, **kwargs) -> None:
         if kwargs.get("width") is None:
-            try:
-                columns = (
-                    int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
-                )
-            except (ValueError, OSError, AttributeError):
-                columns = 80
-            kwargs["width"] = max(columns - 2, 20)  # as argparse does
+            kwargs["width"] = max(_terminal_columns() - 2, 20)  # as argparse does
         super().__init__(prog, **kwargs)
+
+
+def _terminal_columns() -> int:
+    """$COLUMNS, else the terminal's width, else 80 (what shutil.get_terminal_size answers)."""
+    try:
+        columns = int(os.environ.get("COLUMNS") or 0)
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 class Parser(argparse.ArgumentParser):
